@@ -1,0 +1,63 @@
+import CBLAS
+import RealModule
+
+/// The element types a ``Tensor`` holds: `Float` and `Double`.
+///
+/// A scalar knows its elementary functions (through swift-numerics' `Real`) and how to call the
+/// BLAS matrix product of its precision (`cblas_sgemm` or `cblas_dgemm`).
+public protocol TensorScalar: Real, BinaryFloatingPoint, Sendable, Codable
+where Self.RawSignificand: FixedWidthInteger {
+    /// The name used in messages and benchmark tables: `float32` or `float64`.
+    static var precisionName: String { get }
+
+    /// `C = alpha * op(A) * op(B) + beta * C` on row-major matrices, through BLAS.
+    ///
+    /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`; `lda`, `ldb`, `ldc` are the
+    /// row strides of the matrices as stored (before transposition).
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension Float: TensorScalar {
+    public static var precisionName: String { "float32" }
+
+    @inlinable
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+}
+
+extension Double: TensorScalar {
+    public static var precisionName: String { "float64" }
+
+    @inlinable
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+}
+
+/// Sets the number of threads BLAS uses for every later product (OpenBLAS' pool).
+public func setBLASThreads(_ count: Int) {
+    openblas_set_num_threads(Int32(count))
+}
