@@ -5,9 +5,12 @@ let package = Package(
     name: "GRULab",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "grulab", targets: ["grulab"]),
         .library(name: "GRULabTensor", targets: ["GRULabTensor"]),
+        .library(name: "GRULabCells", targets: ["GRULabCells"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
@@ -21,8 +24,21 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        /// The RecurrentCell protocol, the built-in cells, layers and backward through time.
+        .target(name: "GRULabCells", dependencies: ["GRULabTensor"]),
+        /// Reading parity fixtures (PyTorch dumps) and comparing a cell against them.
+        .target(name: "GRULabParity", dependencies: ["GRULabCells"]),
         /// Typed Swift wrapper over the HDF5 C library and the results schema.
         .target(name: "GRULabHDF5", dependencies: ["CHDF5"]),
+        /// The command-line tool.
+        .executableTarget(
+            name: "grulab",
+            dependencies: [
+                "GRULabCells",
+                "GRULabParity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // MARK: - Implementation details
 
@@ -31,6 +47,16 @@ let package = Package(
 
         // MARK: - Tests
 
+        .target(
+            name: "GRULabTestSupport",
+            dependencies: ["GRULabTensor", "GRULabCells", "GRULabParity"],
+            path: "Tests/GRULabTestSupport",
+            resources: [.copy("Resources/parity")]
+        ),
+        .testTarget(name: "GRULabTensorTests", dependencies: ["GRULabTensor", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabCellsTests", dependencies: ["GRULabCells", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabParityTests", dependencies: ["GRULabParity", "GRULabTestSupport"]),
         .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5"]),
+        .testTarget(name: "grulabTests", dependencies: ["GRULabTestSupport"]),
     ]
 )

@@ -1,11 +1,11 @@
 import CBLAS
-import RealModule
+@_exported import RealModule
 
 /// The element types a ``Tensor`` holds: `Float` and `Double`.
 ///
 /// A scalar knows its elementary functions (through swift-numerics' `Real`) and how to call the
 /// BLAS matrix product of its precision (`cblas_sgemm` or `cblas_dgemm`).
-public protocol TensorScalar: Real, BinaryFloatingPoint, Sendable, Codable
+public protocol TensorScalar: Real, BinaryFloatingPoint, BitwiseCopyable, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
     /// The name used in messages and benchmark tables: `float32` or `float64`.
     static var precisionName: String { get }
@@ -19,6 +19,24 @@ where Self.RawSignificand: FixedWidthInteger {
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// The dot product of two vectors of `count` elements, through BLAS.
+    static func dot(_ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, count: Int) -> Self
+
+    /// `y += alpha * x` over `count` elements, through BLAS.
+    static func axpy(count: Int, alpha: Self, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>)
+
+    /// `y[i] *= x[i]` over `count` elements.
+    static func multiply(count: Int, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>)
+}
+
+extension TensorScalar {
+    /// The elementwise product, written once and specialised by each conformance below: a
+    /// requirement, so that code generic over the scalar reaches the specialised loop.
+    @inlinable
+    static func multiplyElementwise(count: Int, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>) {
+        for i in 0..<count { y[i] *= x[i] }
+    }
 }
 
 extension Float: TensorScalar {
@@ -37,6 +55,21 @@ extension Float: TensorScalar {
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
             beta, c, blasint(ldc))
     }
+
+    @inlinable
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        cblas_sdot(blasint(count), x, 1, y, 1)
+    }
+
+    @inlinable
+    public static func multiply(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        multiplyElementwise(count: count, x: x, y: y)
+    }
+
+    @inlinable
+    public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        cblas_saxpy(blasint(count), alpha, x, 1, y, 1)
+    }
 }
 
 extension Double: TensorScalar {
@@ -54,6 +87,21 @@ extension Double: TensorScalar {
             transposeB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
             beta, c, blasint(ldc))
+    }
+
+    @inlinable
+    public static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        cblas_ddot(blasint(count), x, 1, y, 1)
+    }
+
+    @inlinable
+    public static func multiply(count: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+        multiplyElementwise(count: count, x: x, y: y)
+    }
+
+    @inlinable
+    public static func axpy(count: Int, alpha: Double, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
+        cblas_daxpy(blasint(count), alpha, x, 1, y, 1)
     }
 }
 

@@ -1,0 +1,48 @@
+import GRULabTensor
+
+/// A registered cell: its name, its documentation, and how to make it in either precision.
+public struct CellDescriptor: Sendable {
+    /// The name experiment files and the command line use, e.g. `gru`.
+    public let name: String
+    /// One line for listings.
+    public let summary: String
+    /// The equations, in the notation of the cell's documentation.
+    public let equations: String
+    /// Each parameter's name and shape, in `ParameterSet` order, in terms of `C` and `H`.
+    public let parameterShapes: [(name: String, shape: String)]
+    /// Where the convention comes from.
+    public let reference: String
+    /// Whether the state has a memory cell `c`.
+    public let hasCell: Bool
+
+    private let makeFloat: @Sendable (Int, Int, CellOptions, inout SeededGenerator) -> AnyRecurrentCell<Float>
+    private let makeDouble: @Sendable (Int, Int, CellOptions, inout SeededGenerator) -> AnyRecurrentCell<Double>
+
+    /// A descriptor whose cell is made by `make`, which must be written with concrete types:
+    /// once for `Float` and once for `Double`, so that each is compiled specialised.
+    public init(name: String, summary: String, equations: String,
+                parameterShapes: [(name: String, shape: String)], reference: String, hasCell: Bool,
+                makeFloat: @escaping @Sendable (_ inputSize: Int, _ hiddenSize: Int, CellOptions,
+                                                inout SeededGenerator) -> AnyRecurrentCell<Float>,
+                makeDouble: @escaping @Sendable (_ inputSize: Int, _ hiddenSize: Int, CellOptions,
+                                                 inout SeededGenerator) -> AnyRecurrentCell<Double>) {
+        self.name = name
+        self.summary = summary
+        self.equations = equations
+        self.parameterShapes = parameterShapes
+        self.reference = reference
+        self.hasCell = hasCell
+        self.makeFloat = makeFloat
+        self.makeDouble = makeDouble
+    }
+
+    /// A new cell with parameters drawn from `generator`.
+    public func make<Scalar: TensorScalar>(inputSize: Int, hiddenSize: Int, options: CellOptions = .init(),
+                                           using generator: inout SeededGenerator) -> AnyRecurrentCell<Scalar> {
+        if Scalar.self == Float.self {
+            return makeFloat(inputSize, hiddenSize, options, &generator) as! AnyRecurrentCell<Scalar>
+        }
+        precondition(Scalar.self == Double.self, "cells come in Float and Double")
+        return makeDouble(inputSize, hiddenSize, options, &generator) as! AnyRecurrentCell<Scalar>
+    }
+}

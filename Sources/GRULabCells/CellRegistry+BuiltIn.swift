@@ -1,0 +1,144 @@
+import GRULabTensor
+
+extension CellRegistry {
+    /// The built-in cells: `gru`, `d2l-gru`, `mingru`, `cellstate-gru`, `lstm`, `rnn-tanh`,
+    /// `rnn-relu`.
+    public static let builtIn = CellRegistry([
+        builtIn(
+            GRUCell<Float>.self, GRUCell<Double>.self, name: "gru",
+            summary: "GRU, PyTorch/cuDNN convention (gate order r, z, n; reset applied to W_hn h + b_hn)",
+            equations: """
+                r  = σ(W_ir x + b_ir + W_hr h + b_hr)
+                z  = σ(W_iz x + b_iz + W_hz h + b_hz)
+                n  = φ(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+                h' = (1 - z) ⊙ n + z ⊙ h
+                """,
+            parameterShapes: [("weight_ih", "[3H, C]"), ("weight_hh", "[3H, H]"), ("bias_ih", "[3H]"), ("bias_hh", "[3H]")],
+            reference: "torch.nn.GRU; Cho et al. 2014", hasCell: false),
+        builtIn(
+            D2LGRUCell<Float>.self, D2LGRUCell<Double>.self, name: "d2l-gru",
+            summary: "GRU of Cho et al. 2014 / d2l.ai (reset applied to h before the recurrent product)",
+            equations: """
+                R  = σ(X W_xr + H W_hr + b_r)
+                Z  = σ(X W_xz + H W_hz + b_z)
+                H~ = φ(X W_xh + (R ⊙ H) W_hh + b_h)
+                H' = Z ⊙ H + (1 - Z) ⊙ H~
+                """,
+            parameterShapes: ["r", "z", "h"].flatMap { [("W_x\($0)", "[C, H]"), ("W_h\($0)", "[H, H]"), ("b_\($0)", "[H]")] },
+            reference: "Cho et al. 2014; Zhang et al., Dive into Deep Learning, section 10.2", hasCell: false),
+        builtIn(
+            MinGRUCell<Float>.self, MinGRUCell<Double>.self, name: "mingru",
+            summary: "minimal GRU: gates from the input only, a linear recurrence",
+            equations: """
+                z  = σ(x W_z^T + b_z)
+                h~ = x W_h^T + b_h
+                h' = (1 - z) ⊙ h + z ⊙ h~
+                """,
+            parameterShapes: [("weight_z", "[H, C]"), ("bias_z", "[H]"), ("weight_h", "[H, C]"), ("bias_h", "[H]")],
+            reference: "Feng et al. 2024, Were RNNs All We Needed?", hasCell: false),
+        builtIn(
+            CellStateGRUCell<Float>.self, CellStateGRUCell<Double>.self, name: "cellstate-gru",
+            summary: "GRU with a memory cell c and h = φ(c)",
+            equations: """
+                r  = σ([h, x] W_r)
+                z  = σ([h, x] W_z)
+                c~ = φ([r ⊙ h, x] W)
+                c' = z ⊙ c + (1 - z) ⊙ c~
+                h' = φ(c')
+                """,
+            parameterShapes: [("W_r", "[H + C, H]"), ("W_z", "[H + C, H]"), ("W", "[H + C, H]")],
+            reference: "GRU with an LSTM-style cell state; rows of [h, x], h first", hasCell: true),
+        builtIn(
+            LSTMCell<Float>.self, LSTMCell<Double>.self, name: "lstm",
+            summary: "LSTM, PyTorch convention (gate order i, f, g, o)",
+            equations: """
+                i  = σ(W_ii x + b_ii + W_hi h + b_hi)
+                f  = σ(W_if x + b_if + W_hf h + b_hf)
+                g  = φ(W_ig x + b_ig + W_hg h + b_hg)
+                o  = σ(W_io x + b_io + W_ho h + b_ho)
+                c' = f ⊙ c + i ⊙ g
+                h' = o ⊙ φ(c')
+                """,
+            parameterShapes: [("weight_ih", "[4H, C]"), ("weight_hh", "[4H, H]"), ("bias_ih", "[4H]"), ("bias_hh", "[4H]")],
+            reference: "torch.nn.LSTM; Hochreiter & Schmidhuber 1997", hasCell: true),
+        builtIn(
+            SimpleRNNCell<Float>.self, SimpleRNNCell<Double>.self, name: "rnn-tanh", candidate: .tanh,
+            summary: "plain RNN with tanh, the vanishing-gradient baseline",
+            equations: "h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
+            parameterShapes: [("weight_ih", "[H, C]"), ("weight_hh", "[H, H]"), ("bias_ih", "[H]"), ("bias_hh", "[H]")],
+            reference: "torch.nn.RNN(nonlinearity='tanh'); Elman 1990", hasCell: false),
+        builtIn(
+            SimpleRNNCell<Float>.self, SimpleRNNCell<Double>.self, name: "rnn-relu", candidate: .relu,
+            summary: "plain RNN with relu",
+            equations: "h' = relu(W_ih x + b_ih + W_hh h + b_hh)",
+            parameterShapes: [("weight_ih", "[H, C]"), ("weight_hh", "[H, H]"), ("bias_ih", "[H]"), ("bias_hh", "[H]")],
+            reference: "torch.nn.RNN(nonlinearity='relu'); Le et al. 2015", hasCell: false),
+    ])
+
+    /// A descriptor for a built-in cell type, in both precisions. Called with concrete types,
+    /// so the closures are compiled specialised. `candidate` fixes the candidate activation
+    /// where the name does (`rnn-tanh`).
+    private static func builtIn<F: BuiltInCell, D: BuiltInCell>(
+        _ float: F.Type, _ double: D.Type, name: String, candidate: Activation? = nil, summary: String,
+        equations: String, parameterShapes: [(name: String, shape: String)], reference: String, hasCell: Bool
+    ) -> CellDescriptor where F.Scalar == Float, D.Scalar == Double {
+        @Sendable func fixed(_ options: CellOptions) -> CellOptions {
+            var options = options
+            if let candidate { options.candidateActivation = candidate }
+            return options
+        }
+        return CellDescriptor(
+            name: name, summary: summary, equations: equations, parameterShapes: parameterShapes,
+            reference: reference, hasCell: hasCell,
+            makeFloat: { AnyRecurrentCell(F(inputSize: $0, hiddenSize: $1, options: fixed($2), using: &$3)) },
+            makeDouble: { AnyRecurrentCell(D(inputSize: $0, hiddenSize: $1, options: fixed($2), using: &$3)) })
+    }
+}
+
+/// A cell the registry makes from ``CellOptions``.
+protocol BuiltInCell: RecurrentCell {
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator)
+}
+
+extension GRUCell: BuiltInCell {
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
+                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
+    }
+}
+
+extension D2LGRUCell: BuiltInCell {
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
+                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
+    }
+}
+
+extension CellStateGRUCell: BuiltInCell {
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
+                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
+    }
+}
+
+extension LSTMCell: BuiltInCell {
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
+                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
+    }
+}
+
+extension MinGRUCell: BuiltInCell {
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
+                  initializer: options.initializer, using: &generator)
+    }
+}
+
+extension SimpleRNNCell: BuiltInCell {
+    /// The candidate activation of `options` is the nonlinearity.
+    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, nonlinearity: options.candidateActivation,
+                  initializer: options.initializer, using: &generator)
+    }
+}

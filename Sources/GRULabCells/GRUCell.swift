@@ -1,0 +1,132 @@
+import GRULabTensor
+
+/// The gated recurrent unit in PyTorch's and cuDNN's convention (`torch.nn.GRU`).
+///
+/// ```
+/// r  = σ(W_ir x + b_ir + W_hr h + b_hr)
+/// z  = σ(W_iz x + b_iz + W_hz h + b_hz)
+/// n  = φ(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+/// h' = (1 - z) ⊙ n + z ⊙ h
+/// ```
+///
+/// The reset gate multiplies the recurrent product *with its bias* (`W_hn h + b_hn`), unlike
+/// Cho et al. 2014 (see ``D2LGRUCell``). `σ` is the gate activation (sigmoid by default), `φ`
+/// the candidate activation (tanh by default).
+///
+/// Parameters, gate order r, z, n stacked along the first axis, as PyTorch names them:
+/// `weight_ih` `[3H, C]`, `weight_hh` `[3H, H]`, `bias_ih` `[3H]`, `bias_hh` `[3H]`.
+///
+/// ### References
+/// Cho et al. 2014, "Learning Phrase Representations using RNN Encoder–Decoder"; the cuDNN
+/// variant as documented for `torch.nn.GRU`.
+public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public var hasCell: Bool { false }
+    public var gateActivation: Activation
+    public var candidateActivation: Activation
+    public var parameters: ParameterSet<Scalar>
+
+    /// A cell with every weight and bias drawn by `initializer` (PyTorch's default by default).
+    public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
+                candidateActivation: Activation = .tanh,
+                initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.gateActivation = gateActivation
+        self.candidateActivation = candidateActivation
+        parameters = initializer.parameters(
+            PackedGateWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize).specs(),
+            hiddenSize: hiddenSize, using: &generator)
+    }
+
+    public struct Workspace {
+        let steps: Int, batch: Int
+        /// `[T, N, 3H]`: `W_i x + b_i` in forward, then its gradient in backward.
+        let projection: Buffer<Scalar>
+        /// `[T, N, 3H]`: r, z, n.
+        let gates: Buffer<Scalar>
+        /// `[T, N, H]`: `W_hn h + b_hn`.
+        let recurrentCandidate: Buffer<Scalar>
+        /// `[T, N, 3H]`: the gradient of `W_h h + b_h`.
+        let recurrentGradient: Buffer<Scalar>
+        /// `[N, 3H]`.
+        let scratch: Buffer<Scalar>
+    }
+
+    public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
+        let rows = steps * batch, g = 3 * hiddenSize
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * g),
+                         gates: Buffer(count: rows * g), recurrentCandidate: Buffer(count: rows * hiddenSize),
+                         recurrentGradient: Buffer(count: rows * g), scratch: Buffer(count: batch * g))
+    }
+
+    private var weights: PackedGateWeights { PackedGateWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize) }
+
+    public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
+        weights.project(parameters, input: input, rows: workspace.steps * workspace.batch,
+                        into: workspace.projection.pointer, foldRecurrentBias: false)
+    }
+
+    public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
+        let n = workspace.batch, h = hiddenSize, g = 3 * h
+        let hp = workspace.scratch.pointer
+        let hPrev = states.h(t), hNext = states.h(t + 1)
+        weights.recurrent(parameters, h: hPrev, rows: n, into: hp, addingBias: true, accumulate: false)
+        let xp = workspace.projection[t * n * g], gates = workspace.gates[t * n * g]
+        let hn = workspace.recurrentCandidate[t * n * h]
+        let sigma = gateActivation, phi = candidateActivation
+        for b in 0..<n {
+            let row = b * g
+            for j in 0..<h {
+                let r = sigma(xp[row + j] + hp[row + j])
+                let z = sigma(xp[row + h + j] + hp[row + h + j])
+                let recurrent = hp[row + 2 * h + j]
+                let cand = phi(xp[row + 2 * h + j] + r * recurrent)
+                let prev = hPrev[b * h + j]
+                hNext[b * h + j] = (1 - z) * cand + z * prev
+                gates[row + j] = r
+                gates[row + h + j] = z
+                gates[row + 2 * h + j] = cand
+                hn[b * h + j] = recurrent
+            }
+        }
+    }
+
+    public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
+                             workspace: Workspace) {
+        let n = workspace.batch, h = hiddenSize, g = 3 * h
+        let dh = gradient.h(0), hPrev = states.h(t)
+        let gates = workspace.gates[t * n * g], hn = workspace.recurrentCandidate[t * n * h]
+        let dxp = workspace.projection[t * n * g], dhp = workspace.recurrentGradient[t * n * g]
+        let sigma = gateActivation, phi = candidateActivation
+        for b in 0..<n {
+            let row = b * g
+            for j in 0..<h {
+                let r = gates[row + j], z = gates[row + h + j], cand = gates[row + 2 * h + j]
+                let d = dh[b * h + j]
+                let dCand = d * (1 - z) * phi.derivative(output: cand)
+                let dr = dCand * hn[b * h + j] * sigma.derivative(output: r)
+                let dz = d * (hPrev[b * h + j] - cand) * sigma.derivative(output: z)
+                dxp[row + j] = dr
+                dxp[row + h + j] = dz
+                dxp[row + 2 * h + j] = dCand
+                dhp[row + j] = dr
+                dhp[row + h + j] = dz
+                dhp[row + 2 * h + j] = dCand * r
+                dh[b * h + j] = d * z
+            }
+        }
+        weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dh, accumulate: true)
+    }
+
+    public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
+                               workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
+                               parameterGradients: inout ParameterSet<Scalar>) {
+        weights.finishBackward(
+            parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: states.h(0),
+            inputProjectionGradient: workspace.projection.pointer,
+            recurrentProjectionGradient: workspace.recurrentGradient.pointer,
+            inputGradient: inputGradient, parameterGradients: &parameterGradients)
+    }
+}

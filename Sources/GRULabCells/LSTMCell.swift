@@ -1,0 +1,124 @@
+import GRULabTensor
+
+/// The long short-term memory cell in PyTorch's convention (`torch.nn.LSTM`).
+///
+/// ```
+/// i  = σ(W_ii x + b_ii + W_hi h + b_hi)
+/// f  = σ(W_if x + b_if + W_hf h + b_hf)
+/// g  = φ(W_ig x + b_ig + W_hg h + b_hg)
+/// o  = σ(W_io x + b_io + W_ho h + b_ho)
+/// c' = f ⊙ c + i ⊙ g
+/// h' = o ⊙ φ(c')
+/// ```
+///
+/// `σ` is the gate activation (sigmoid by default), `φ` the candidate activation (tanh by
+/// default), used for `g` and for the output of the cell as Keras' `activation` is.
+///
+/// Parameters, gate order i, f, g, o along the first axis, as PyTorch names them:
+/// `weight_ih` `[4H, C]`, `weight_hh` `[4H, H]`, `bias_ih` `[4H]`, `bias_hh` `[4H]`.
+///
+/// ### References
+/// Hochreiter & Schmidhuber 1997; Gers et al. 2000 (the forget gate).
+public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public var hasCell: Bool { true }
+    public var gateActivation: Activation
+    public var candidateActivation: Activation
+    public var parameters: ParameterSet<Scalar>
+
+    public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
+                candidateActivation: Activation = .tanh,
+                initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.gateActivation = gateActivation
+        self.candidateActivation = candidateActivation
+        parameters = initializer.parameters(
+            PackedGateWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize).specs(),
+            hiddenSize: hiddenSize, using: &generator)
+    }
+
+    public struct Workspace {
+        let steps: Int, batch: Int
+        /// `[T, N, 4H]`: `W_i x + b_i` in forward, then the gradient of the pre-activations.
+        let projection: Buffer<Scalar>
+        /// `[T, N, 4H]`: i, f, g, o.
+        let gates: Buffer<Scalar>
+        /// `[T, N, H]`: φ(c').
+        let cellOutput: Buffer<Scalar>
+    }
+
+    public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
+        let rows = steps * batch
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 4 * hiddenSize),
+                         gates: Buffer(count: rows * 4 * hiddenSize), cellOutput: Buffer(count: rows * hiddenSize))
+    }
+
+    private var weights: PackedGateWeights { PackedGateWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize) }
+
+    public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
+        weights.project(parameters, input: input, rows: workspace.steps * workspace.batch,
+                        into: workspace.projection.pointer, foldRecurrentBias: true)
+    }
+
+    public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
+        let n = workspace.batch, h = hiddenSize, g = 4 * h
+        let a = workspace.gates[t * n * g]
+        UnsafeMutablePointer(a).update(from: workspace.projection[t * n * g], count: n * g)
+        weights.recurrent(parameters, h: states.h(t), rows: n, into: a, addingBias: false, accumulate: true)
+        let cPrev = states.c(t), cNext = states.c(t + 1), hNext = states.h(t + 1)
+        let cellOutput = workspace.cellOutput[t * n * h]
+        let sigma = gateActivation, phi = candidateActivation
+        for b in 0..<n {
+            let row = b * g
+            for j in 0..<h {
+                let i = sigma(a[row + j]), f = sigma(a[row + h + j])
+                let cand = phi(a[row + 2 * h + j]), o = sigma(a[row + 3 * h + j])
+                let c = f * cPrev[b * h + j] + i * cand
+                let tc = phi(c)
+                cNext[b * h + j] = c
+                hNext[b * h + j] = o * tc
+                cellOutput[b * h + j] = tc
+                a[row + j] = i
+                a[row + h + j] = f
+                a[row + 2 * h + j] = cand
+                a[row + 3 * h + j] = o
+            }
+        }
+    }
+
+    public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
+                             workspace: Workspace) {
+        let n = workspace.batch, h = hiddenSize, g = 4 * h
+        let dh = gradient.h(0), dc = gradient.c(0), cPrev = states.c(t)
+        let gates = workspace.gates[t * n * g], cellOutput = workspace.cellOutput[t * n * h]
+        let da = workspace.projection[t * n * g]
+        let sigma = gateActivation, phi = candidateActivation
+        for b in 0..<n {
+            let row = b * g
+            for j in 0..<h {
+                let i = gates[row + j], f = gates[row + h + j]
+                let cand = gates[row + 2 * h + j], o = gates[row + 3 * h + j]
+                let tc = cellOutput[b * h + j], dhv = dh[b * h + j]
+                let dcTotal = dc[b * h + j] + dhv * o * phi.derivative(output: tc)
+                da[row + j] = dcTotal * cand * sigma.derivative(output: i)
+                da[row + h + j] = dcTotal * cPrev[b * h + j] * sigma.derivative(output: f)
+                da[row + 2 * h + j] = dcTotal * i * phi.derivative(output: cand)
+                da[row + 3 * h + j] = dhv * tc * sigma.derivative(output: o)
+                dc[b * h + j] = dcTotal * f
+            }
+        }
+        weights.recurrentBackward(parameters, dy: da, rows: n, dh: dh, accumulate: false)
+    }
+
+    public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
+                               workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
+                               parameterGradients: inout ParameterSet<Scalar>) {
+        let gradient = workspace.projection.pointer
+        weights.finishBackward(
+            parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: states.h(0),
+            inputProjectionGradient: gradient, recurrentProjectionGradient: gradient,
+            inputGradient: inputGradient, parameterGradients: &parameterGradients)
+    }
+}

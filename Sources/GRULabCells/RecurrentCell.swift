@@ -1,0 +1,86 @@
+import GRULabTensor
+
+/// The trajectory of a recurrent state through one pass over a sequence.
+///
+/// Slot `s` holds the state before step `s` (slot 0 is the initial state, slot `T` the final
+/// one); each slot is `[N, H]`. `c` exists for cells with a memory cell (`lstm`,
+/// `cellstate-gru`). During backward the same shape carries the gradients of one slot.
+public struct StateBuffers<Scalar: TensorScalar>: Sendable {
+    /// Slots of the hidden state h (the cell's output): `[slots, N, H]`.
+    public let h: Buffer<Scalar>
+    /// Slots of the memory cell c, when the cell has one: `[slots, N, H]`.
+    public let c: Buffer<Scalar>?
+    /// `N`.
+    public let batch: Int
+    /// `H`.
+    public let hiddenSize: Int
+
+    /// Zeroed buffers of `slots` slots.
+    public init(slots: Int, batch: Int, hiddenSize: Int, hasCell: Bool) {
+        h = Buffer(count: slots * batch * hiddenSize)
+        c = hasCell ? Buffer(count: slots * batch * hiddenSize) : nil
+        self.batch = batch
+        self.hiddenSize = hiddenSize
+    }
+
+    /// The first element of h at `slot`.
+    @inlinable
+    public func h(_ slot: Int) -> UnsafeMutablePointer<Scalar> { h.pointer + slot * batch * hiddenSize }
+
+    /// The first element of c at `slot`; only for cells with a memory cell.
+    @inlinable
+    public func c(_ slot: Int) -> UnsafeMutablePointer<Scalar> { c!.pointer + slot * batch * hiddenSize }
+}
+
+/// A recurrent cell: named parameters and one step, with its exact backward step.
+///
+/// The framework owns the time loop (``RecurrentNetwork``): it calls ``prepare(input:workspace:)``
+/// once, where a cell computes the input projections of all `T*N` rows in one GEMM; then
+/// ``step(_:states:workspace:)`` for `t = 0..<T`, where only the recurrent product is
+/// sequential; in backward ``stepBackward(_:states:gradient:workspace:)`` for `t = T-1...0`,
+/// where the framework sees the total `dL/dh_t` between steps; and last
+/// ``finishBackward(input:states:workspace:inputGradient:parameterGradients:)``, where the
+/// weight gradients come from large GEMMs over all rows. Because the loop is the framework's,
+/// every cell gets the same modifiers, length masking and gradient instrumentation.
+///
+/// Shapes use one legend: `T` steps, `N` batch, `C` input size, `H` hidden size; all buffers
+/// are row-major with the rightmost dimension fastest.
+public protocol RecurrentCell<Scalar>: Sendable {
+    associatedtype Scalar: TensorScalar
+    /// What a pass saves for backward; allocated once per pass by ``makeWorkspace(steps:batch:)``.
+    associatedtype Workspace
+
+    /// `C`.
+    var inputSize: Int { get }
+    /// `H`.
+    var hiddenSize: Int { get }
+    /// Whether the state has a memory cell `c` beside `h`.
+    var hasCell: Bool { get }
+    /// The parameters, named by the cell's convention.
+    var parameters: ParameterSet<Scalar> { get set }
+
+    /// Buffers for a pass of `steps` steps over `batch` sequences.
+    func makeWorkspace(steps: Int, batch: Int) -> Workspace
+
+    /// Computes what depends on the input only, for all steps at once.
+    /// - Parameter input: `[T, N, C]`, read only.
+    func prepare(input: UnsafePointer<Scalar>, workspace: Workspace)
+
+    /// Step `t`: reads slot `t` of `states`, writes slot `t + 1`, saves what backward needs.
+    func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace)
+
+    /// The backward of step `t`.
+    ///
+    /// On entry `gradient` slot 0 holds `dL/d(state at slot t+1)`, the total derivative; on
+    /// exit it holds `dL/d(state at slot t)` through this step. The gradients of the step's
+    /// pre-activations are kept in the workspace for ``finishBackward``.
+    func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
+                      workspace: Workspace)
+
+    /// After the backward loop: adds every parameter's gradient into `parameterGradients`
+    /// (same names and shapes as ``parameters``) and overwrites `inputGradient` (`[T, N, C]`)
+    /// with `dL/dx`.
+    func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
+                        workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
+                        parameterGradients: inout ParameterSet<Scalar>)
+}

@@ -1,0 +1,369 @@
+import GRULabTensor
+
+/// Stacked, optionally bidirectional layers of any recurrent cell, with PyTorch's `nn.GRU`
+/// shapes and semantics, and an exact backward pass through time.
+///
+/// ```
+/// input   [T, N, C]  ([N, T, C] when batchFirst)
+/// output  [T, N, D*H] ([N, T, D*H] when batchFirst): the last layer's h at every step,
+///         the forward direction's units first
+/// h_n     [L*D, N, H]  (and c_n for cells with a memory cell), index layer * D + direction
+/// ```
+///
+/// - An omitted initial state is zeros, and gives exactly the numbers of explicit zeros.
+/// - Dropout (probability `dropout`, inverted scaling) applies to the outputs of every layer
+///   but the last, in training only.
+/// - Variable lengths: sequence `b` is valid for its first `lengths[b]` steps; padded steps
+///   carry the state forward, their outputs are zero, `h_n` is each sequence's last valid
+///   state, and the reverse direction starts at each sequence's own last step, as PyTorch's
+///   packed sequences do.
+/// - Parameters are the cells' names with PyTorch's suffixes: `weight_ih_l0`,
+///   `weight_hh_l1_reverse`, …
+public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
+    /// The shape of the stack.
+    public struct Configuration: Sendable, Equatable {
+        public var numLayers: Int
+        public var bidirectional: Bool
+        public var batchFirst: Bool
+        public var dropout: Double
+
+        public init(numLayers: Int = 1, bidirectional: Bool = false, batchFirst: Bool = false, dropout: Double = 0) {
+            self.numLayers = numLayers
+            self.bidirectional = bidirectional
+            self.batchFirst = batchFirst
+            self.dropout = dropout
+        }
+
+        /// `D`: 2 when bidirectional, else 1.
+        public var directions: Int { bidirectional ? 2 : 1 }
+    }
+
+    public let configuration: Configuration
+    /// The cells, `layer * D + direction`.
+    public var cells: [AnyRecurrentCell<Scalar>]
+
+    /// A network whose cell for each layer and direction comes from `makeCell(inputSize)`,
+    /// called with `C` for the first layer and `D*H` for the others.
+    public init(inputSize: Int, hiddenSize: Int, configuration: Configuration = .init(),
+                makeCell: (_ inputSize: Int) throws -> AnyRecurrentCell<Scalar>) rethrows {
+        self.configuration = configuration
+        var cells: [AnyRecurrentCell<Scalar>] = []
+        for layer in 0..<configuration.numLayers {
+            for _ in 0..<configuration.directions {
+                cells.append(try makeCell(layer == 0 ? inputSize : configuration.directions * hiddenSize))
+            }
+        }
+        self.cells = cells
+    }
+
+    /// `C`.
+    public var inputSize: Int { cells[0].inputSize }
+    /// `H`.
+    public var hiddenSize: Int { cells[0].hiddenSize }
+    /// Whether the state has a memory cell `c`.
+    public var hasCell: Bool { cells[0].hasCell }
+
+    private func suffix(_ index: Int) -> String {
+        let d = configuration.directions
+        return "_l\(index / d)" + (index % d == 1 ? "_reverse" : "")
+    }
+
+    /// All parameters, named `<cell parameter>_l<layer>[_reverse]`.
+    public var parameters: ParameterSet<Scalar> {
+        get { joined(cells.map(\.parameters)) }
+        set {
+            var start = 0
+            for i in cells.indices {
+                let count = cells[i].parameters.entries.count
+                let part = newValue.subset(start..<start + count)
+                precondition(part.entries.map(\.shape) == cells[i].parameters.entries.map(\.shape),
+                             "parameters of another network")
+                cells[i].parameters = part.withNames(of: cells[i].parameters)
+                start += count
+            }
+        }
+    }
+
+    private func joined(_ sets: [ParameterSet<Scalar>]) -> ParameterSet<Scalar> {
+        sets.enumerated().reduce(ParameterSet()) { all, item in
+            all.concatenated(with: item.element.renamed { $0 + suffix(item.offset) })
+        }
+    }
+
+    /// What ``forward(_:initialState:lengths:training:generator:)`` computed, and what backward needs.
+    public struct Forward: Sendable {
+        /// `[T, N, D*H]`, or `[N, T, D*H]` when batchFirst.
+        public let output: Tensor<Scalar>
+        /// `h_n` (and `c_n`).
+        public let finalState: RecurrentState<Scalar>
+        fileprivate let tape: Tape
+    }
+
+    fileprivate struct Pass: @unchecked Sendable {
+        let input: [Scalar]
+        let states: StateBuffers<Scalar>
+        let workspace: AnyRecurrentCell<Scalar>.Workspace
+    }
+
+    fileprivate struct Tape: Sendable {
+        let steps: Int, batch: Int
+        let lengths: [Int]?
+        let passes: [Pass]
+        let dropoutMasks: [[Scalar]?]
+    }
+
+    /// Runs the network over `input`.
+    ///
+    /// - Parameters:
+    ///   - initialState: `h_0` (and `c_0`) `[L*D, N, H]`; zeros when omitted.
+    ///   - lengths: the valid length of each sequence, each in `1...T`; all `T` when omitted.
+    ///   - training: whether dropout between layers is active.
+    ///   - generator: draws the dropout masks.
+    /// - Throws: ``RecurrentNetworkError`` for a shape that does not fit.
+    public func forward(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>? = nil,
+                        lengths: [Int]? = nil, training: Bool = false,
+                        generator: inout SeededGenerator) throws -> Forward {
+        guard input.rank == 3, input.shape[2] == inputSize else {
+            throw RecurrentNetworkError.inputShape(expected: configuration.batchFirst ? "[N, T, \(inputSize)]" : "[T, N, \(inputSize)]",
+                                                   got: input.shape)
+        }
+        let timeMajor = configuration.batchFirst ? input.swappingFirstTwoDimensions() : input
+        let (steps, batch) = (timeMajor.shape[0], timeMajor.shape[1])
+        let (h, d) = (hiddenSize, configuration.directions)
+        let stateShape = [cells.count, batch, h]
+        if let initialState {
+            guard initialState.h.shape == stateShape else {
+                throw RecurrentNetworkError.initialStateShape(name: "h0", expected: stateShape, got: initialState.h.shape)
+            }
+            if hasCell, let c = initialState.c, c.shape != stateShape {
+                throw RecurrentNetworkError.initialStateShape(name: "c0", expected: stateShape, got: c.shape)
+            }
+        }
+        if let lengths {
+            guard lengths.count == batch, lengths.allSatisfy({ (1...steps).contains($0) }) else {
+                throw RecurrentNetworkError.lengths(expected: "\(batch) lengths in 1...\(steps)", got: lengths)
+            }
+        }
+        let validLengths = lengths ?? Array(repeating: steps, count: batch)
+        let rowSize = batch * h
+        var layerInput = timeMajor.scalars
+        var finalH = [Scalar](repeating: 0, count: cells.count * rowSize)
+        var finalC = [Scalar](repeating: 0, count: hasCell ? cells.count * rowSize : 0)
+        var passes: [Pass] = []
+        var masks: [[Scalar]?] = []
+        for layer in 0..<configuration.numLayers {
+            let features = layer == 0 ? inputSize : d * h
+            var output = [Scalar](repeating: 0, count: steps * batch * d * h)
+            for direction in 0..<d {
+                let index = layer * d + direction
+                let cell = cells[index]
+                let passInput = direction == 0 ? layerInput
+                    : reversedInTime(layerInput, steps: steps, batch: batch, features: features, lengths: validLengths)
+                let states = StateBuffers<Scalar>(slots: steps + 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                if let initialState {
+                    initialState.h.withUnsafeBufferPointer { states.h(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
+                    initialState.c?.withUnsafeBufferPointer { states.c(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
+                }
+                let workspace = cell.makeWorkspace(steps: steps, batch: batch)
+                passInput.withUnsafeBufferPointer { cell.prepare(input: $0.baseAddress!, workspace: workspace) }
+                for s in 0..<steps {
+                    cell.step(s, states: states, workspace: workspace)
+                    for b in 0..<batch where s >= validLengths[b] {
+                        states.h(s + 1).advanced(by: b * h).update(from: states.h(s) + b * h, count: h)
+                        if hasCell { states.c(s + 1).advanced(by: b * h).update(from: states.c(s) + b * h, count: h) }
+                    }
+                }
+                finalH.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: states.h(steps), count: rowSize) }
+                if hasCell {
+                    finalC.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: states.c(steps), count: rowSize) }
+                }
+                output.withUnsafeMutableBufferPointer { out in
+                    for b in 0..<batch {
+                        for s in 0..<validLengths[b] {
+                            let t = direction == 0 ? s : validLengths[b] - 1 - s
+                            (out.baseAddress! + ((t * batch + b) * d + direction) * h)
+                                .update(from: states.h(s + 1) + b * h, count: h)
+                        }
+                    }
+                }
+                passes.append(Pass(input: passInput, states: states, workspace: workspace))
+            }
+            if training, configuration.dropout > 0, layer < configuration.numLayers - 1 {
+                let keep = 1 - configuration.dropout
+                let mask = (0..<output.count).map { _ in generator.bernoulli(keep) ? Scalar(1 / keep) : 0 }
+                output.withUnsafeMutableBufferPointer { o in
+                    mask.withUnsafeBufferPointer { Scalar.multiply(count: o.count, x: $0.baseAddress!, y: o.baseAddress!) }
+                }
+                masks.append(mask)
+            } else {
+                masks.append(nil)
+            }
+            layerInput = output
+        }
+        let output = Tensor(shape: [steps, batch, d * h], scalars: layerInput)
+        return Forward(
+            output: configuration.batchFirst ? output.swappingFirstTwoDimensions() : output,
+            finalState: RecurrentState(h: Tensor(shape: stateShape, scalars: finalH),
+                                       c: hasCell ? Tensor(shape: stateShape, scalars: finalC) : nil),
+            tape: Tape(steps: steps, batch: batch, lengths: lengths, passes: passes, dropoutMasks: masks))
+    }
+
+    /// The gradients of one backward pass.
+    public struct Gradients: Sendable {
+        /// `dL/dinput`, shaped as the input.
+        public var input: Tensor<Scalar>
+        /// `dL/dh_0` (and `dL/dc_0`).
+        public var initialState: RecurrentState<Scalar>
+        /// `dL/d(parameter)`, named as ``RecurrentNetwork/parameters``.
+        public var parameters: ParameterSet<Scalar>
+    }
+
+    /// Backward through time from the gradients of the outputs, handing `dL/dh_t` of every
+    /// step, layer and direction to `observer`.
+    ///
+    /// - Parameters:
+    ///   - outputGradient: `dL/d output`, shaped as the output; zeros when omitted.
+    ///   - finalStateGradient: `dL/dh_n` (and `dL/dc_n`); zeros when omitted.
+    public func backward<Observer: BackwardObserver>(
+        _ forward: Forward, outputGradient: Tensor<Scalar>? = nil,
+        finalStateGradient: RecurrentState<Scalar>? = nil, observer: inout Observer
+    ) -> Gradients where Observer.Scalar == Scalar {
+        let tape = forward.tape
+        let (steps, batch, h, d) = (tape.steps, tape.batch, hiddenSize, configuration.directions)
+        let rowSize = batch * h
+        let validLengths = tape.lengths ?? Array(repeating: steps, count: batch)
+        var upstream: [Scalar]
+        if let outputGradient {
+            precondition(outputGradient.shape == forward.output.shape, "output gradient of shape \(outputGradient.shape)")
+            upstream = (configuration.batchFirst ? outputGradient.swappingFirstTwoDimensions() : outputGradient).scalars
+        } else {
+            upstream = Array(repeating: 0, count: steps * batch * d * h)
+        }
+        var initialH = [Scalar](repeating: 0, count: cells.count * rowSize)
+        var initialC = [Scalar](repeating: 0, count: hasCell ? cells.count * rowSize : 0)
+        var gradients = cells.map { $0.parameters.zeros() }
+        var times = [Int](repeating: -1, count: batch)
+        for layer in (0..<configuration.numLayers).reversed() {
+            if let mask = tape.dropoutMasks[layer] {
+                upstream.withUnsafeMutableBufferPointer { u in
+                    mask.withUnsafeBufferPointer { Scalar.multiply(count: u.count, x: $0.baseAddress!, y: u.baseAddress!) }
+                }
+            }
+            let features = layer == 0 ? inputSize : d * h
+            var inputGradient = [Scalar](repeating: 0, count: steps * batch * features)
+            for direction in 0..<d {
+                let index = layer * d + direction
+                let cell = cells[index], pass = tape.passes[index]
+                let running = StateBuffers<Scalar>(slots: 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                let held = StateBuffers<Scalar>(slots: 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                if let finalStateGradient {
+                    finalStateGradient.h.withUnsafeBufferPointer { running.h(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
+                    finalStateGradient.c?.withUnsafeBufferPointer { running.c(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
+                }
+                for s in (0..<steps).reversed() {
+                    upstream.withUnsafeBufferPointer { u in
+                        for b in 0..<batch {
+                            guard s < validLengths[b] else {
+                                times[b] = -1
+                                continue
+                            }
+                            let t = direction == 0 ? s : validLengths[b] - 1 - s
+                            times[b] = t
+                            Scalar.axpy(count: h, alpha: 1, x: u.baseAddress! + ((t * batch + b) * d + direction) * h,
+                                        y: running.h(0) + b * h)
+                        }
+                    }
+                    times.withUnsafeBufferPointer { timesPointer in
+                        observer.observe(HiddenStateGradient(
+                            layer: layer, direction: direction,
+                            gradient: UnsafeBufferPointer(start: running.h(0), count: rowSize),
+                            times: timesPointer, hiddenSize: h))
+                    }
+                    let padded = (0..<batch).filter { s >= validLengths[$0] }
+                    for b in padded { moveRow(b, from: running, to: held) }
+                    cell.stepBackward(s, states: pass.states, gradient: running, workspace: pass.workspace)
+                    for b in padded { moveRow(b, from: held, to: running) }
+                }
+                initialH.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: running.h(0), count: rowSize) }
+                if hasCell {
+                    initialC.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: running.c(0), count: rowSize) }
+                }
+                var passGradient = [Scalar](repeating: 0, count: steps * batch * features)
+                pass.input.withUnsafeBufferPointer { x in
+                    passGradient.withUnsafeMutableBufferPointer { dx in
+                        cell.finishBackward(input: x.baseAddress!, states: pass.states, workspace: pass.workspace,
+                                            inputGradient: dx.baseAddress!, parameterGradients: &gradients[index])
+                    }
+                }
+                if direction == 1 {
+                    passGradient = reversedInTime(passGradient, steps: steps, batch: batch, features: features,
+                                                  lengths: validLengths)
+                }
+                inputGradient.withUnsafeMutableBufferPointer { total in
+                    passGradient.withUnsafeBufferPointer {
+                        Scalar.axpy(count: total.count, alpha: 1, x: $0.baseAddress!, y: total.baseAddress!)
+                    }
+                }
+            }
+            upstream = inputGradient
+        }
+        let stateShape = [cells.count, batch, h]
+        let input = Tensor(shape: [steps, batch, inputSize], scalars: upstream)
+        return Gradients(
+            input: configuration.batchFirst ? input.swappingFirstTwoDimensions() : input,
+            initialState: RecurrentState(h: Tensor(shape: stateShape, scalars: initialH),
+                                         c: hasCell ? Tensor(shape: stateShape, scalars: initialC) : nil),
+            parameters: joined(gradients))
+    }
+
+    /// Moves row `b` of every state component from `source` to `destination`, zeroing it in
+    /// `source`: padded steps pass their gradient through unchanged.
+    private func moveRow(_ b: Int, from source: StateBuffers<Scalar>, to destination: StateBuffers<Scalar>) {
+        let h = hiddenSize
+        for (from, to) in [(source.h(0), destination.h(0))] + (hasCell ? [(source.c(0), destination.c(0))] : []) {
+            (to + b * h).update(from: from + b * h, count: h)
+            (from + b * h).update(repeating: 0, count: h)
+        }
+    }
+}
+
+/// `[T, N, F]` with each sequence's first `lengths[b]` steps in reverse order; padding stays.
+private func reversedInTime<Scalar: TensorScalar>(_ x: [Scalar], steps: Int, batch: Int, features: Int,
+                                                 lengths: [Int]) -> [Scalar] {
+    var out = x
+    x.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for b in 0..<batch {
+                for s in 0..<lengths[b] {
+                    let t = lengths[b] - 1 - s
+                    (dst.baseAddress! + (s * batch + b) * features)
+                        .update(from: src.baseAddress! + (t * batch + b) * features, count: features)
+                }
+            }
+        }
+    }
+    return out
+}
+
+extension ParameterSet {
+    /// These values under the names of `other`, which has the same shapes.
+    func withNames(of other: ParameterSet) -> ParameterSet {
+        var names = other.names.makeIterator()
+        return renamed { _ in names.next()! }
+    }
+}
+
+/// A shape given to a ``RecurrentNetwork`` that does not fit it.
+public enum RecurrentNetworkError: Error, CustomStringConvertible, Equatable {
+    case inputShape(expected: String, got: [Int])
+    case initialStateShape(name: String, expected: [Int], got: [Int])
+    case lengths(expected: String, got: [Int])
+
+    public var description: String {
+        switch self {
+        case let .inputShape(expected, got): "input has shape \(got), expected \(expected)"
+        case let .initialStateShape(name, expected, got): "\(name) has shape \(got), expected \(expected)"
+        case let .lengths(expected, got): "lengths \(got): expected \(expected)"
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import GRULabTensor
+
+/// The computation shared by the GRUs that apply the reset gate to the state *before* the
+/// recurrent product (Cho et al. 2014): ``D2LGRUCell`` and ``CellStateGRUCell``.
+///
+/// ```
+/// r  = σ(x Wx_r + h Wh_r + b_r)
+/// z  = σ(x Wx_z + h Wh_z + b_z)
+/// s~ = φ(x Wx_s + (r ⊙ h) Wh_s + b_s)
+/// s' = z ⊙ s + (1 - z) ⊙ s~
+/// ```
+///
+/// where the blended state `s` is `h` itself (`d2l-gru`), or a memory cell `c` with `h' = φ(c')`
+/// (`cellstate-gru`). Weights are stored `[in, out]`; biases are optional. The parameter
+/// positions are given by `weights`: for each gate (r, z, s~) the index in the ``ParameterSet``
+/// of its input weight, its recurrent weight, and its bias, and the row offset of the input
+/// weight within its stored matrix (for weights that stack `[h, x]` rows).
+struct ResetGatedCore {
+    struct Gate {
+        let inputWeight: Int
+        let inputRowOffset: Int
+        let recurrentWeight: Int
+        let bias: Int?
+    }
+
+    let inputSize: Int
+    let hiddenSize: Int
+    let gates: [Gate]  // r, z, s~
+    let blendsCell: Bool
+    let gateActivation: Activation
+    let candidateActivation: Activation
+
+    struct Workspace<Scalar: TensorScalar> {
+        let steps: Int, batch: Int
+        /// `[T, N, 3H]`: the input part of every pre-activation, then the pre-activations' gradients.
+        let projection: Buffer<Scalar>
+        /// `[T, N, 3H]`: r, z, s~.
+        let gates: Buffer<Scalar>
+        /// `[T, N, H]`: r ⊙ h, the operand of the candidate's recurrent product.
+        let resetState: Buffer<Scalar>
+        /// `[N, 3H]` and `[N, H]`.
+        let scratch: Buffer<Scalar>, scratchH: Buffer<Scalar>
+    }
+
+    func makeWorkspace<Scalar: TensorScalar>(steps: Int, batch: Int) -> Workspace<Scalar> {
+        let rows = steps * batch, h = hiddenSize
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 3 * h),
+                         gates: Buffer(count: rows * 3 * h), resetState: Buffer(count: rows * h),
+                         scratch: Buffer(count: batch * 3 * h), scratchH: Buffer(count: batch * h))
+    }
+
+    private func linears<Scalar: TensorScalar, R>(
+        _ parameters: ParameterSet<Scalar>,
+        _ body: (_ input: [Linear<Scalar>], _ recurrent: [Linear<Scalar>], _ bias: [UnsafePointer<Scalar>?]) -> R
+    ) -> R {
+        parameters.withUnsafeBufferPointer { p in
+            let base = p.baseAddress!, e = parameters.entries, h = hiddenSize
+            return body(
+                gates.map { Linear(weight: base + e[$0.inputWeight].offset + $0.inputRowOffset * h,
+                                   inFeatures: inputSize, outFeatures: h, outByIn: false) },
+                gates.map { Linear(weight: base + e[$0.recurrentWeight].offset, inFeatures: h, outFeatures: h,
+                                   outByIn: false) },
+                gates.map { $0.bias.map { UnsafePointer(base + e[$0].offset) } })
+        }
+    }
+
+    func prepare<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>,
+                                       workspace: Workspace<Scalar>) {
+        let rows = workspace.steps * workspace.batch, h = hiddenSize
+        linears(parameters) { input_, _, bias in
+            for k in 0..<3 {
+                let y = workspace.projection.pointer + k * h
+                input_[k].apply(rows: rows, x: input, xStride: inputSize, y: y, yStride: 3 * h)
+                if let b = bias[k] { addBias(b, count: h, rows: rows, to: y, stride: 3 * h) }
+            }
+        }
+    }
+
+    func step<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, _ t: Int, states: StateBuffers<Scalar>,
+                                    workspace: Workspace<Scalar>) {
+        let n = workspace.batch, h = hiddenSize, g = 3 * h
+        let a = workspace.scratch.pointer, hPrev = states.h(t)
+        a.update(from: workspace.projection[t * n * g], count: n * g)
+        let gatesOut = workspace.gates[t * n * g], rh = workspace.resetState[t * n * h]
+        let sigma = gateActivation, phi = candidateActivation
+        linears(parameters) { _, recurrent, _ in
+            recurrent[0].apply(rows: n, x: hPrev, xStride: h, y: a, yStride: g, accumulate: true)
+            recurrent[1].apply(rows: n, x: hPrev, xStride: h, y: a + h, yStride: g, accumulate: true)
+            for b in 0..<n {
+                for j in 0..<h {
+                    let r = sigma(a[b * g + j])
+                    gatesOut[b * g + j] = r
+                    gatesOut[b * g + h + j] = sigma(a[b * g + h + j])
+                    rh[b * h + j] = r * hPrev[b * h + j]
+                }
+            }
+            recurrent[2].apply(rows: n, x: rh, xStride: h, y: a + 2 * h, yStride: g, accumulate: true)
+        }
+        let sPrev = blendsCell ? states.c(t) : hPrev
+        let sNext = blendsCell ? states.c(t + 1) : states.h(t + 1), hNext = states.h(t + 1)
+        for b in 0..<n {
+            for j in 0..<h {
+                let cand = phi(a[b * g + 2 * h + j]), z = gatesOut[b * g + h + j]
+                gatesOut[b * g + 2 * h + j] = cand
+                let s = z * sPrev[b * h + j] + (1 - z) * cand
+                sNext[b * h + j] = s
+                if blendsCell { hNext[b * h + j] = phi(s) }
+            }
+        }
+    }
+
+    func stepBackward<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, _ t: Int,
+                                            states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
+                                            workspace: Workspace<Scalar>) {
+        let n = workspace.batch, h = hiddenSize, g = 3 * h
+        let dh = gradient.h(0), hPrev = states.h(t), hNext = states.h(t + 1)
+        let sPrev = blendsCell ? states.c(t) : hPrev
+        let ds = blendsCell ? gradient.c(0) : dh
+        let gates = workspace.gates[t * n * g], da = workspace.projection[t * n * g]
+        let dResetState = workspace.scratchH.pointer
+        let sigma = gateActivation, phi = candidateActivation
+        for b in 0..<n {
+            for j in 0..<h {
+                let i = b * h + j
+                let z = gates[b * g + h + j], cand = gates[b * g + 2 * h + j]
+                let dsTotal = blendsCell ? ds[i] + dh[i] * phi.derivative(output: hNext[i]) : ds[i]
+                da[b * g + h + j] = dsTotal * (sPrev[i] - cand) * sigma.derivative(output: z)
+                da[b * g + 2 * h + j] = dsTotal * (1 - z) * phi.derivative(output: cand)
+                ds[i] = dsTotal * z
+                if blendsCell { dh[i] = 0 }
+            }
+        }
+        linears(parameters) { _, recurrent, _ in
+            recurrent[2].backwardInput(rows: n, dy: da + 2 * h, dyStride: g, dx: dResetState, dxStride: h,
+                                       accumulate: false)
+            for b in 0..<n {
+                for j in 0..<h {
+                    let i = b * h + j, r = gates[b * g + j]
+                    da[b * g + j] = dResetState[i] * hPrev[i] * sigma.derivative(output: r)
+                    dh[i] += dResetState[i] * r
+                }
+            }
+            recurrent[0].backwardInput(rows: n, dy: da, dyStride: g, dx: dh, dxStride: h, accumulate: true)
+            recurrent[1].backwardInput(rows: n, dy: da + h, dyStride: g, dx: dh, dxStride: h, accumulate: true)
+        }
+    }
+
+    func finishBackward<Scalar: TensorScalar>(
+        _ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
+        workspace: Workspace<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>,
+        parameterGradients: inout ParameterSet<Scalar>
+    ) {
+        let rows = workspace.steps * workspace.batch, h = hiddenSize, g = 3 * h
+        let da = workspace.projection.pointer
+        let recurrentOperands = [UnsafePointer(states.h(0)), UnsafePointer(states.h(0)),
+                                 UnsafePointer(workspace.resetState.pointer)]
+        let entries = parameters.entries
+        linears(parameters) { input_, recurrent, _ in
+            parameterGradients.withUnsafeMutableBufferPointer { grads in
+                let base = grads.baseAddress!
+                for (k, gate) in gates.enumerated() {
+                    input_[k].backwardInput(rows: rows, dy: da + k * h, dyStride: g, dx: inputGradient,
+                                            dxStride: inputSize, accumulate: k > 0)
+                    input_[k].accumulateWeightGradient(
+                        rows: rows, x: input, xStride: inputSize, dy: da + k * h, dyStride: g,
+                        dWeight: base + entries[gate.inputWeight].offset + gate.inputRowOffset * h)
+                    recurrent[k].accumulateWeightGradient(
+                        rows: rows, x: recurrentOperands[k], xStride: h, dy: da + k * h, dyStride: g,
+                        dWeight: base + entries[gate.recurrentWeight].offset)
+                    if let bias = gate.bias {
+                        accumulateBiasGradient(rows: rows, dy: da + k * h, stride: g, count: h,
+                                               dBias: base + entries[bias].offset)
+                    }
+                }
+            }
+        }
+    }
+}

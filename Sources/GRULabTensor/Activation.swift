@@ -1,0 +1,56 @@
+import RealModule
+
+/// An elementwise nonlinearity of a gated cell: the gates' squashing function or the
+/// candidate's.
+///
+/// Every activation here has a derivative that is a function of its output `y = f(a)`, so a
+/// cell saves only post-activation values for its backward pass:
+///
+/// ```
+/// sigmoid       y = 1 / (1 + e^-a)                f'(a) = y (1 - y)
+/// hard-sigmoid  y = clamp(a / 6 + 1/2, 0, 1)      f'(a) = 1/6 where 0 < y < 1, else 0
+/// tanh          y = tanh(a)                       f'(a) = 1 - y^2
+/// relu          y = max(a, 0)                     f'(a) = 1 where y > 0, else 0
+/// ```
+///
+/// `hard-sigmoid` is PyTorch's `nn.Hardsigmoid` (Keras 3's `hard_sigmoid` is the same).
+public enum Activation: String, CaseIterable, Sendable, Codable {
+    case sigmoid
+    case hardSigmoid = "hard-sigmoid"
+    case tanh
+    case relu
+
+    /// `f(a)` for one value.
+    @inlinable
+    public func callAsFunction<Scalar: TensorScalar>(_ a: Scalar) -> Scalar {
+        switch self {
+        case .sigmoid: return 1 / (1 + Scalar.exp(-a))
+        case .hardSigmoid: return Swift.min(Swift.max(a / 6 + Scalar(0.5), 0), 1)
+        case .tanh: return Scalar.tanh(a)
+        case .relu: return Swift.max(a, 0)
+        }
+    }
+
+    /// `f'(a)` from the output `y = f(a)`.
+    @inlinable
+    public func derivative<Scalar: TensorScalar>(output y: Scalar) -> Scalar {
+        switch self {
+        case .sigmoid: return y * (1 - y)
+        case .hardSigmoid: return y > 0 && y < 1 ? 1 / 6 : 0
+        case .tanh: return 1 - y * y
+        case .relu: return y > 0 ? 1 : 0
+        }
+    }
+
+    /// Applies `f` in place to `count` values.
+    @inlinable
+    public func apply<Scalar: TensorScalar>(_ values: UnsafeMutablePointer<Scalar>, count: Int) {
+        switch self {
+        case .sigmoid: for i in 0..<count { values[i] = 1 / (1 + Scalar.exp(-values[i])) }
+        case .hardSigmoid:
+            for i in 0..<count { values[i] = Swift.min(Swift.max(values[i] / 6 + Scalar(0.5), 0), 1) }
+        case .tanh: for i in 0..<count { values[i] = Scalar.tanh(values[i]) }
+        case .relu: for i in 0..<count { values[i] = Swift.max(values[i], 0) }
+        }
+    }
+}

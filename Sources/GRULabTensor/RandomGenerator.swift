@@ -1,0 +1,92 @@
+/// A seeded, reproducible random generator: xoshiro256** seeded through SplitMix64.
+///
+/// The same seed gives the same stream on every machine and in every precision, so that a run's
+/// data, initialisation and masks can be repeated exactly from the seed recorded in its results.
+/// `split(_:)` derives an independent stream for a named purpose (data, weights, dropout), so
+/// that adding a use of randomness in one place does not shift the numbers drawn in another.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// A generator whose whole stream is determined by `seed`.
+    public init(seed: UInt64) {
+        var mix = SplitMix64(state: seed)
+        state = (mix.next(), mix.next(), mix.next(), mix.next())
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotateLeft(state.3, 45)
+        return result
+    }
+
+    /// An independent generator for a named purpose, derived from this one's seed state
+    /// without advancing it.
+    public func split(_ purpose: String) -> SeededGenerator {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, stable across runs unlike Hasher
+        for byte in purpose.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return SeededGenerator(seed: state.0 ^ rotateLeft(state.2, 13) ^ hash)
+    }
+
+    /// A uniform value in `[low, high)`, drawn from 53 random bits.
+    public mutating func uniform<Scalar: TensorScalar>(_ low: Scalar, _ high: Scalar) -> Scalar {
+        let unit = Double(next() >> 11) * 0x1.0p-53
+        return low + (high - low) * Scalar(unit)
+    }
+
+    /// A standard normal value (Box–Muller, one of the pair).
+    public mutating func normal<Scalar: TensorScalar>() -> Scalar {
+        let u1 = Double((next() >> 11) + 1) * 0x1.0p-53  // (0, 1]: log stays finite
+        let u2 = Double(next() >> 11) * 0x1.0p-53
+        return Scalar(Double.sqrt(-2 * Double.log(u1)) * Double.cos(2 * Double.pi * u2))
+    }
+
+    /// `true` with probability `p`.
+    public mutating func bernoulli(_ p: Double) -> Bool {
+        Double(next() >> 11) * 0x1.0p-53 < p
+    }
+
+    public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool {
+        a.state == b.state
+    }
+
+    private enum CodingKeys: CodingKey { case state }
+
+    public init(from decoder: Decoder) throws {
+        let words = try decoder.container(keyedBy: CodingKeys.self).decode([UInt64].self, forKey: .state)
+        guard words.count == 4 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "a generator state has 4 words"))
+        }
+        state = (words[0], words[1], words[2], words[3])
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode([state.0, state.1, state.2, state.3], forKey: .state)
+    }
+}
+
+private struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+@inline(__always)
+private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
+    (x << k) | (x >> (64 - k))
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// The parity fixtures shipped with the tests: PyTorch float64 dumps (see docs/parity-fixtures.md).
+public enum Fixtures {
+    /// The directory of the shared fixtures (`parity`) or of GRULab's own (`parity-extra`).
+    public static func directory(_ name: String) -> URL {
+        Bundle.module.resourceURL!.appendingPathComponent(name)
+    }
+
+    /// Every `.json` fixture of a directory, sorted by file name.
+    public static func all(in name: String) -> [URL] {
+        let dir = directory(name)
+        let files = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+}
