@@ -31,6 +31,9 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5"]),
+        .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5", "HDF5WriterProbe"]),
+        /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
+        /// Python); not a product.
+        .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
     ]
 )

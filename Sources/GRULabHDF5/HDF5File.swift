@@ -206,3 +206,16 @@ public final class HDF5File {
 func string(from buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+extension HDF5File {
+    /// Removes the link at `object` (a group, dataset or external link). The space of the
+    /// object is not reclaimed in the file, as HDF5 never shrinks files.
+    public func removeLink(_ object: String) throws {
+        try withOpenFile { id in
+            guard linkExists(object, in: id) else { throw HDF5Error.notFound(file: path, object: object) }
+            guard H5Ldelete(id, object, grulab_h5p_default()) >= 0 else {
+                throw HDF5Library.failure("remove", file: path, object: object)
+            }
+        }
+    }
+}
