@@ -24,6 +24,10 @@ public final class HDF5File {
     /// cost of writing a small row.
     var openDatasets: [String: hid_t] = [:]
     public private(set) var isSWMRWriting = false
+    /// Set once a write ran out of space. HDF5 1.10 then holds metadata it cannot write, and
+    /// `H5Fclose` on such a file fails half-way, leaving a handle that crashes the library
+    /// later; such a file is abandoned as it is on disk.
+    private var ranOutOfSpace = false
 
     private init(path: String, mode: Mode, id: hid_t) {
         self.path = path
@@ -106,7 +110,7 @@ public final class HDF5File {
                 closed = false
             }
             openDatasets = [:]
-            if H5Fclose(id) < 0 { closed = false }
+            if !ranOutOfSpace, H5Fclose(id) < 0 { closed = false }
             id = -1
             isSWMRWriting = false
             if !closed { throw HDF5Library.failure("close", file: path, object: "/") }
@@ -120,7 +124,12 @@ public final class HDF5File {
                 throw HDF5Error.failed(operation: "use", file: path, object: "/",
                                        reason: "the file is closed")
             }
-            return try body(id)
+            do {
+                return try body(id)
+            } catch let error as HDF5Error {
+                if case .outOfSpace = error { ranOutOfSpace = true }
+                throw error
+            }
         }
     }
 

@@ -19,12 +19,23 @@ public enum HDF5Library {
     /// call into it holds this lock.
     private static let lock = NSRecursiveLock()
 
+    /// Keeps HDF5 from closing open files at process exit. After a write ran out of space,
+    /// HDF5 1.10 crashes (SIGSEGV in `H5F__close_cb`) when it closes that file at exit; without
+    /// the exit handler the file stays as last flushed, which is what a reader gets anyway.
+    /// The cost: a file a program forgets to close loses what it wrote since its last flush.
+    /// `H5dont_atexit` only works before the library initialises, hence once, here.
+    private static let initialized: Void = {
+        H5dont_atexit()
+        H5open()
+    }()
+
     /// Runs `body` holding the library lock. A thread-safe build keeps the error-printing
     /// setting per thread, so it is switched off on whichever thread is calling: printing the
     /// library's error stack to stderr would bury the typed errors in noise.
     static func withLibrary<R>(_ body: () throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
+        _ = initialized
         grulab_h5e_silence()
         return try body()
     }

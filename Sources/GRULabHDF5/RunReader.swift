@@ -3,10 +3,12 @@ public final class RunReader {
     /// The underlying file, for anything the schema accessors below do not cover.
     public let file: HDF5File
 
-    /// Opens a run file. `following: true` opens it in SWMR-read mode, for a run still being
-    /// written; every read then sees the rows flushed so far.
-    public init(path: String, following: Bool = false) throws {
-        file = try HDF5File(opening: path, mode: following ? .swmrRead : .readOnly)
+    /// Opens a run file in SWMR-read mode, which reads a finished file, follows one still being
+    /// written (every read sees the rows flushed so far), and opens one whose writer was killed
+    /// or ran out of space: a plain read-only open refuses those, as their superblock still says
+    /// "open for writing".
+    public init(path: String) throws {
+        file = try HDF5File(opening: path, mode: .swmrRead)
     }
 
     /// The `schema_version` root attribute.

@@ -88,13 +88,19 @@ func fill(path: String, bytes: Int) throws {
     var step = 0
     do {
         while true {
-            let noise = (0..<4096).map { _ in Double.random(in: 0..<1, using: &generator) }
+            // Random, so gzip cannot shrink it; the first value says which step wrote the row.
+            let noise = [Double(step)] + (1..<4096).map { _ in Double.random(in: 0..<1, using: &generator) }
             try writer.append(step: step, to: "metrics", ["noise": noise])
             say("flushed \(step)")
             step += 1
         }
     } catch {
         say("error: \(error)")
+        do {
+            try writer.finish(.failed(reason: "\(error)"))
+        } catch {
+            say("finish: \(error)")
+        }
         exit(1)
     }
 }
