@@ -1,0 +1,66 @@
+/// Reads a run file written by `RunWriter`, finished or still being written.
+public final class RunReader {
+    /// The underlying file, for anything the schema accessors below do not cover.
+    public let file: HDF5File
+
+    /// Opens a run file in SWMR-read mode, which reads a finished file, follows one still being
+    /// written (every read sees the rows flushed so far), and opens one whose writer was killed
+    /// or ran out of space: a plain read-only open refuses those, as their superblock still says
+    /// "open for writing".
+    public init(path: String) throws {
+        file = try HDF5File(opening: path, mode: .swmrRead)
+    }
+
+    /// The `schema_version` root attribute.
+    public var schemaVersion: Int {
+        get throws {
+            guard case .int(let version) = try file.attribute("schema_version") else {
+                throw HDF5Error.typeMismatch(file: file.path, object: "/@schema_version",
+                                             expected: "an integer", found: "another type")
+            }
+            return version
+        }
+    }
+
+    /// The `status` root attribute. A killed run still says `running`.
+    public var status: RunStatus {
+        get throws {
+            let stored = try stringAttribute("status")
+            guard let status = RunStatus(stored) else {
+                throw HDF5Error.typeMismatch(file: file.path, object: "/@status",
+                                             expected: "running, completed or failed: <reason>",
+                                             found: "'\(stored)'")
+            }
+            return status
+        }
+    }
+
+    /// A string root attribute such as `git_commit` or `experiment_yaml`.
+    public func stringAttribute(_ name: String) throws -> String {
+        guard case .string(let text) = try file.attribute(name) else {
+            throw HDF5Error.typeMismatch(file: file.path, object: "/@\(name)", expected: "a string",
+                                         found: "another type")
+        }
+        return text
+    }
+
+    /// The logged steps of a group, e.g. `steps(in: "metrics")`.
+    public func steps(in group: String) throws -> [Int] {
+        try file.readDataset("/\(group)/step", as: Int64.self).values.map { Int($0) }
+    }
+
+    /// One series, e.g. `series("train_loss", in: "metrics")`, with shape `[step] + dimensions`.
+    ///
+    /// Rows are appended before their step, so a run followed while it writes can briefly have
+    /// one more row than steps; the result is cut to the steps logged.
+    public func series(_ name: String, in group: String) throws -> HDF5Array<Double> {
+        let stepCount = try steps(in: group).count
+        var array = try file.readDataset("/\(group)/\(name)", as: Double.self)
+        let rowSize = array.shape.dropFirst().reduce(1, *)
+        if array.shape[0] > stepCount {
+            array.shape[0] = stepCount
+            array.values.removeLast(array.values.count - stepCount * rowSize)
+        }
+        return array
+    }
+}
