@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "grulab", targets: ["grulab"]),
         .library(name: "GRULabTensor", targets: ["GRULabTensor"]),
         .library(name: "GRULabCells", targets: ["GRULabCells"]),
+        .library(name: "GRULabParity", targets: ["GRULabParity"]),
+        .library(name: "GRULabHDF5", targets: ["GRULabHDF5"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
