@@ -1,0 +1,53 @@
+import GRULabCells
+import GRULabTensor
+import Testing
+
+@Suite struct CellRegistryTests {
+    @Test func anUnknownCellListsTheKnownOnes() {
+        var g = SeededGenerator(seed: 0)
+        #expect(throws: CellRegistryError.self) {
+            let _: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+                cell: "grru", inputSize: 1, hiddenSize: 1, using: &g)
+        }
+        #expect(CellRegistryError.unknown("grru", known: CellRegistry.builtIn.names).description
+                == "unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu")
+    }
+
+    /// Shapes at C = 3, H = 4, against the documented `parameterShapes`.
+    static let shapes: [String: [[Int]]] = [
+        "gru": [[12, 3], [12, 4], [12], [12]],
+        "d2l-gru": [[3, 4], [4, 4], [4], [3, 4], [4, 4], [4], [3, 4], [4, 4], [4]],
+        "mingru": [[4, 3], [4], [4, 3], [4]],
+        "cellstate-gru": [[7, 4], [7, 4], [7, 4]],
+        "lstm": [[16, 3], [16, 4], [16], [16]],
+        "rnn-tanh": [[4, 3], [4, 4], [4], [4]],
+        "rnn-relu": [[4, 3], [4, 4], [4], [4]],
+    ]
+
+    @Test(arguments: CellRegistry.builtIn.names)
+    func documentedParametersAreTheCellsParameters(name: String) throws {
+        let descriptor = try CellRegistry.builtIn.descriptor(named: name)
+        var g = SeededGenerator(seed: 0)
+        let cell: AnyRecurrentCell<Float> = descriptor.make(inputSize: 3, hiddenSize: 4, using: &g)
+        #expect(cell.parameters.names == descriptor.parameterShapes.map(\.name))
+        #expect(cell.parameters.entries.map(\.shape) == Self.shapes[name])
+        #expect(cell.hasCell == descriptor.hasCell)
+    }
+
+    @Test func aNameIsRegisteredOnce() throws {
+        var registry = CellRegistry.builtIn
+        #expect(throws: CellRegistryError.duplicate("gru")) {
+            try registry.register(CellRegistry.builtIn.descriptor(named: "gru"))
+        }
+    }
+
+    @Test func kerasInitializationDrawsZeroBiasesAndOrthogonalRecurrentWeights() throws {
+        var g = SeededGenerator(seed: 0)
+        let cell: AnyRecurrentCell<Double> = try CellRegistry.builtIn.descriptor(named: "gru")
+            .make(inputSize: 3, hiddenSize: 4, options: CellOptions(initializer: .keras), using: &g)
+        #expect(cell.parameters["bias_ih"] == Tensor(zeros: [12]))
+        let whh = cell.parameters["weight_hh"]!
+        let gram = whh.transposed().matmul(whh)
+        #expect(abs(gram[1, 1] - 1) < 1e-12 && abs(gram[0, 1]) < 1e-12)
+    }
+}
