@@ -62,6 +62,6 @@ let package = Package(
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
         /// Python); not a product.
         .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
-        .testTarget(name: "grulabTests", dependencies: ["GRULabTestSupport"]),
+        .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabTestSupport"]),
     ]
 )

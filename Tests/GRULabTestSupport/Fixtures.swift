@@ -14,3 +14,18 @@ public enum Fixtures {
         return files.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 }
+
+extension Fixtures {
+    /// A copy of a shared fixture with `change` applied, written to a new temporary file.
+    public static func tampered(_ name: String, as newName: String? = nil,
+                                _ change: (inout [String: Any]) -> Void) throws -> URL {
+        let data = try Data(contentsOf: directory("parity").appendingPathComponent(name))
+        var root = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        change(&root)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(newName ?? name)
+        try JSONSerialization.data(withJSONObject: root).write(to: url)
+        return url
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRULabParity
+import GRULabTensor
+import GRULabTestSupport
+import Testing
+
+/// Every fixture, shared and GRULab's own, in both precisions.
+@Suite struct ParityTests {
+    /// `zoneout-gru-eval` needs the zoneout modifier of the [cells] issue.
+    static let fixtures = (Fixtures.all(in: "parity") + Fixtures.all(in: "parity-extra"))
+        .filter { !$0.lastPathComponent.hasPrefix("zoneout") }
+
+    @Test func everyCellHasAFixture() throws {
+        let cells = Set(try Self.fixtures.map { try ParityFixture(contentsOf: $0).cell })
+        #expect(cells == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu"])
+    }
+
+    @Test(arguments: fixtures)
+    func float64MatchesPyTorch(fixture url: URL) throws {
+        let fixture = try ParityFixture(contentsOf: url)
+        let comparisons = try ParityCheck<Double>().run(fixture)
+        #expect(comparisons.count == fixture.expected.count)
+        for c in comparisons {
+            #expect(c.passed, "\(url.lastPathComponent) \(c.name): \(c.maxError) at scale \(c.scale)")
+        }
+    }
+
+    @Test(arguments: fixtures)
+    func float32MatchesPyTorch(fixture url: URL) throws {
+        let comparisons = try ParityCheck<Float>().run(ParityFixture(contentsOf: url))
+        for c in comparisons {
+            #expect(c.passed, "\(url.lastPathComponent) \(c.name): \(c.maxError) at scale \(c.scale)")
+        }
+    }
+
+    @Test func aTamperedValueFails() throws {
+        let fixture = try ParityFixture(contentsOf: Fixtures.directory("parity").appendingPathComponent("gru.json"))
+        let comparisons = try ParityCheck<Double>().run(fixture)
+        let output = try #require(comparisons.first { $0.name == "output" })
+        #expect(output.maxError < 1e-15)
+        let tampered = try Fixtures.tampered("gru.json") { root in
+            var expected = root["expected"] as! [String: Any]
+            var out = expected["output"] as! [[[Double]]]
+            out[2][1][3] += 1e-6
+            expected["output"] = out
+            root["expected"] = expected
+        }
+        let failing = try ParityCheck<Double>().run(ParityFixture(contentsOf: tampered))
+        #expect(failing.first { $0.name == "output" }?.passed == false)
+        #expect(failing.filter { !$0.passed }.map(\.name) == ["output"])
+    }
+
+    @Test func theCurveFixtureIsTheVanishingGradient() throws {
+        let fixture = try ParityFixture(contentsOf: Fixtures.directory("parity").appendingPathComponent("gru-grad-h-norm.json"))
+        let comparisons = try ParityCheck<Double>().run(fixture)
+        #expect(comparisons.map(\.name) == ["grad_h_norm"])
+        #expect(comparisons[0].passed)
+    }
+
+    struct BadInput: Sendable, CustomTestStringConvertible {
+        let change: @Sendable (inout [String: Any]) -> Void
+        let message: String
+        var testDescription: String { message }
+    }
+
+    static let badInputs = [
+        BadInput(change: { $0["cell"] = "grru" },
+                 message: "bad.json: unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu"),
+        BadInput(change: { $0.removeValue(forKey: "x") }, message: "bad.json: missing key 'x'"),
+        BadInput(change: { $0["hidden_size"] = 4.5 }, message: "bad.json: key 'hidden_size': expected a positive integer"),
+        BadInput(change: { $0["bidirectional"] = 1 }, message: "bad.json: key 'bidirectional': expected true or false"),
+        BadInput(change: { $0["seq_len"] = 6 }, message: "bad.json: key 'x': expected shape [6, 2, 3], found [5, 2, 3]"),
+        BadInput(change: { var p = $0["params"] as! [String: Any]; p.removeValue(forKey: "weight_hh_l0"); $0["params"] = p },
+                 message: "bad.json: missing key 'params.weight_hh_l0'"),
+        BadInput(change: { var p = $0["params"] as! [String: Any]; p["bias_ih_l0"] = [1.0, 2.0]; $0["params"] = p },
+                 message: "bad.json: key 'params.bias_ih_l0': expected shape [12], found [2]"),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputIsAClearError(bad: BadInput) throws {
+        let url = try Fixtures.tampered("gru.json", as: "bad.json", bad.change)
+        let error = #expect(throws: ParityError.self) {
+            try ParityCheck<Double>().run(ParityFixture(contentsOf: url))
+        }
+        #expect(error?.description == bad.message)
+    }
+
+    @Test func unreadableFilesAreClearErrors() throws {
+        let missing = URL(fileURLWithPath: "/nonexistent/none.json")
+        #expect(throws: ParityError.unreadable(file: "none.json", reason: "no such file")) {
+            try ParityFixture(contentsOf: missing)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let array = dir.appendingPathComponent("array.json")
+        try Data("[1, 2]".utf8).write(to: array)
+        #expect(throws: ParityError.unreadable(file: "array.json", reason: "the top level is not a JSON object")) {
+            try ParityFixture(contentsOf: array)
+        }
+    }
+}
