@@ -58,3 +58,27 @@ import Testing
         #expect(result.standardError.contains("The value 'float16' is invalid for '--precision <precision>'"))
     }
 }
+
+/// `grulab cells` end to end.
+@Suite struct CellsCommandTests {
+    @Test func theListHasEveryBuiltInCell() throws {
+        let result = try CommandLineTool.run(["cells"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+                == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu"])
+    }
+
+    @Test func oneCellShowsEquationsAndParameterShapes() throws {
+        let result = try CommandLineTool.run(["cells", "gru"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("    n  = φ(W_in x + b_in + r ⊙ (W_hn h + b_hn))"))
+        #expect(result.standardOutput.contains("    weight_hh  [3H, H]"))
+        #expect(result.standardOutput.contains("reference: torch.nn.GRU; Cho et al. 2014"))
+    }
+
+    @Test func anUnknownCellListsTheKnownOnes() throws {
+        let result = try CommandLineTool.run(["cells", "grru"])
+        #expect(result.status == 2)
+        #expect(result.standardError == "grulab: unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu\n")
+    }
+}
