@@ -1,3 +1,4 @@
+import Foundation
 import GRULabTensor
 
 /// The minimal GRU of Feng et al. 2024: gates from the input only, so the recurrence is linear
@@ -13,6 +14,13 @@ import GRULabTensor
 /// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. Every product is hoisted out of the time loop;
 /// the step is elementwise.
 ///
+/// With ``Recurrence/parallelScan`` the forward recurrence `h_t = a_t ⊙ h_{t-1} + b_t`
+/// (`a = 1 - z`, `b = z ⊙ h~`) is solved for all steps before the loop by an associative scan
+/// over time, `(A, B)_t = (a_t A_{t-1}, a_t B_{t-1} + b_t)`, split into chunks that run on all
+/// cores; each step then only reads `h_t = A_t ⊙ h_0 + B_t`. It agrees with the sequential
+/// recurrence to rounding. It assumes nothing rewrites the state between steps, so a modifier
+/// that does (zoneout) needs ``Recurrence/sequential``.
+///
 /// ### References
 /// Feng, Tung, Ahmed, Bengio & Hajimirsadeghi 2024, "Were RNNs All We Needed?"
 public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
@@ -20,13 +28,24 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     public let hiddenSize: Int
     public var hasCell: Bool { false }
     public var gateActivation: Activation
+    public var recurrence: Recurrence
     public var parameters: ParameterSet<Scalar>
 
+    /// How the forward pass runs through time.
+    public enum Recurrence: String, Sendable, CaseIterable {
+        /// One step after the other.
+        case sequential
+        /// All steps at once by a chunked associative scan, before the time loop.
+        case parallelScan = "parallel-scan"
+    }
+
     public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
+                recurrence: Recurrence = .parallelScan,
                 initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.gateActivation = gateActivation
+        self.recurrence = recurrence
         let (c, h) = (inputSize, hiddenSize)
         parameters = initializer.parameters(
             [("weight_z", [h, c], .input), ("bias_z", [h], .bias), ("weight_h", [h, c], .input), ("bias_h", [h], .bias)],
@@ -39,12 +58,16 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let projection: Buffer<Scalar>
         /// `[T, N, H]`: z.
         let gate: Buffer<Scalar>
+        /// `[T, N, H]` each, for the parallel scan: `h_t = A_t ⊙ h_0 + B_t`.
+        let scanA: Buffer<Scalar>?, scanB: Buffer<Scalar>?
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
-        let rows = steps * batch
+        let rows = steps * batch, parallel = recurrence == .parallelScan
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 2 * hiddenSize),
-                         gate: Buffer(count: rows * hiddenSize))
+                         gate: Buffer(count: rows * hiddenSize),
+                         scanA: parallel ? Buffer(count: rows * hiddenSize) : nil,
+                         scanB: parallel ? Buffer(count: rows * hiddenSize) : nil)
     }
 
     private func linears<R>(_ body: (_ z: Linear<Scalar>, _ bz: UnsafePointer<Scalar>,
@@ -67,10 +90,69 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             wh.apply(rows: rows, x: input, xStride: inputSize, y: y + h, yStride: 2 * h)
             addBias(bh, count: h, rows: rows, to: y + h, stride: 2 * h)
         }
+        if let scanA = workspace.scanA, let scanB = workspace.scanB {
+            scan(workspace, a: scanA, b: scanB)
+        }
+    }
+
+    /// Fills z and the scan's `(A_t, B_t)` for every step: each chunk of steps scans from the
+    /// identity `(1, 0)` on its own core, then the chunks' totals are composed in order and
+    /// applied to the later chunks, again in parallel.
+    private func scan(_ workspace: Workspace, a scanA: Buffer<Scalar>, b scanB: Buffer<Scalar>) {
+        let (steps, lanes, h) = (workspace.steps, workspace.batch * hiddenSize, hiddenSize)
+        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, steps / 16))
+        let bounds = (0...chunks).map { $0 * steps / chunks }
+        let buffers = ScanBuffers(projection: workspace.projection.pointer, gate: workspace.gate.pointer,
+                                  a: scanA.pointer, b: scanB.pointer)
+        let sigma = gateActivation
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let p = buffers.projection, gate = buffers.gate, aOut = buffers.a, bOut = buffers.b
+            for t in bounds[c]..<bounds[c + 1] {
+                for lane in 0..<lanes {
+                    let (row, j) = lane.quotientAndRemainder(dividingBy: h)
+                    let z = sigma(p[(t * lanes + row * h) * 2 + j])
+                    let candidate = p[(t * lanes + row * h) * 2 + h + j]
+                    gate[t * lanes + lane] = z
+                    let first = t == bounds[c]
+                    let previousA = first ? 1 : aOut[(t - 1) * lanes + lane]
+                    let previousB = first ? 0 : bOut[(t - 1) * lanes + lane]
+                    aOut[t * lanes + lane] = (1 - z) * previousA
+                    bOut[t * lanes + lane] = (1 - z) * previousB + z * candidate
+                }
+            }
+        }
+        guard chunks > 1 else { return }
+        let carry = Buffer<Scalar>(count: 2 * chunks * lanes)  // (A, B) entering each chunk
+        for c in 1..<chunks {
+            let last = bounds[c] - 1
+            for lane in 0..<lanes {
+                let enteringA = c == 1 ? 1 : carry[(c - 1) * 2 * lanes + lane].pointee
+                let enteringB = c == 1 ? 0 : carry[((c - 1) * 2 + 1) * lanes + lane].pointee
+                let localA = scanA[last * lanes + lane].pointee, localB = scanB[last * lanes + lane].pointee
+                carry[c * 2 * lanes + lane].pointee = localA * enteringA
+                carry[(c * 2 + 1) * lanes + lane].pointee = localA * enteringB + localB
+            }
+        }
+        let carried = UncheckedPointer(carry.pointer)
+        DispatchQueue.concurrentPerform(iterations: chunks - 1) { index in
+            let c = index + 1, aOut = buffers.a, bOut = buffers.b, carry = carried.pointer
+            for t in bounds[c]..<bounds[c + 1] {
+                for lane in 0..<lanes {
+                    let localA = aOut[t * lanes + lane]
+                    bOut[t * lanes + lane] += localA * carry[(c * 2 + 1) * lanes + lane]
+                    aOut[t * lanes + lane] = localA * carry[c * 2 * lanes + lane]
+                }
+            }
+        }
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize
+        if let scanA = workspace.scanA, let scanB = workspace.scanB {
+            let h0 = states.h(0), hNext = states.h(t + 1), a = scanA[t * n * h], b = scanB[t * n * h]
+            for i in 0..<n * h { hNext[i] = a[i] * h0[i] + b[i] }
+            return
+        }
         let a = workspace.projection[t * n * 2 * h], gate = workspace.gate[t * n * h]
         let hPrev = states.h(t), hNext = states.h(t + 1), sigma = gateActivation
         for b in 0..<n {
@@ -118,4 +200,17 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             }
         }
     }
+}
+
+/// The scan's buffers, shared by the chunks: each chunk writes only its own steps.
+private struct ScanBuffers<Scalar: TensorScalar>: @unchecked Sendable {
+    let projection: UnsafeMutablePointer<Scalar>
+    let gate: UnsafeMutablePointer<Scalar>
+    let a: UnsafeMutablePointer<Scalar>
+    let b: UnsafeMutablePointer<Scalar>
+}
+
+private struct UncheckedPointer<Scalar>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Scalar>
+    init(_ pointer: UnsafeMutablePointer<Scalar>) { self.pointer = pointer }
 }
