@@ -100,33 +100,24 @@ protocol BuiltInCell: RecurrentCell {
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator)
 }
 
-extension GRUCell: BuiltInCell {
+/// A gated cell whose initialiser takes both activations; its ``BuiltInCell`` initialiser
+/// follows from that.
+protocol GatedBuiltInCell: BuiltInCell {
+    init(inputSize: Int, hiddenSize: Int, gateActivation: Activation, candidateActivation: Activation,
+         initializer: CellInitializer, using generator: inout SeededGenerator)
+}
+
+extension GatedBuiltInCell {
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
                   candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
     }
 }
 
-extension D2LGRUCell: BuiltInCell {
-    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
-        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
-                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
-    }
-}
-
-extension CellStateGRUCell: BuiltInCell {
-    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
-        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
-                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
-    }
-}
-
-extension LSTMCell: BuiltInCell {
-    init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
-        self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
-                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
-    }
-}
+extension GRUCell: GatedBuiltInCell {}
+extension D2LGRUCell: GatedBuiltInCell {}
+extension CellStateGRUCell: GatedBuiltInCell {}
+extension LSTMCell: GatedBuiltInCell {}
 
 extension MinGRUCell: BuiltInCell {
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
