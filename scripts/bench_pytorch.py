@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""PyTorch's side of scripts/bench.
+
+Times one benchmark over a list of configurations and prints one JSON line per
+configuration, in the same form as GRULab's side (Benchmarks/Sources/grulab-bench), which
+takes the same arguments and knows the same benchmark names:
+
+    bench_pytorch.py --bench gru-train --configs 2,128,64,1000 8,64,16,100 \
+                     [--threads 2] [--warmup 3] [--min-steps 5] [--min-seconds 2]
+
+A configuration is I,H,N,T (input size, hidden size, batch, steps). Each configuration runs
+`warmup` untimed steps, then timed steps until both `min-steps` and `min-seconds` are
+reached; the reported number is the median step time in milliseconds.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+
+class TrainStep:
+    """One training step of a one-layer `module` (nn.GRU, nn.LSTM, ...): forward over
+    [T, N, I] with h0 omitted (zeros), backward of L = sum(output * g) for a fixed random g,
+    and plain SGD on every parameter."""
+
+    def __init__(self, module, config, learning_rate=1e-4):
+        i, h, n, t = config
+        self.net = module(i, h)
+        self.x = torch.empty(t, n, i).uniform_(-1, 1)
+        self.g = torch.empty(t, n, h).uniform_(-1, 1)
+        self.lr = learning_rate
+
+    def run(self):
+        out, _ = self.net(self.x)
+        (out * self.g).sum().backward()
+        with torch.no_grad():
+            for p in self.net.parameters():
+                p -= self.lr * p.grad
+                p.grad = None
+
+
+# The benchmarks by name; GRULab's side has the same names. Add a row on both sides to add a
+# benchmark (e.g. "lstm-train": lambda c: TrainStep(torch.nn.LSTM, c)).
+BENCHMARKS = {
+    "gru-train": lambda c: TrainStep(torch.nn.GRU, c),
+}
+
+
+def config(text):
+    parts = [int(p) for p in text.split(",")]
+    if len(parts) != 4 or min(parts) <= 0:
+        raise argparse.ArgumentTypeError(f"a configuration is I,H,N,T, got {text}")
+    return tuple(parts)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", default="gru-train", choices=sorted(BENCHMARKS))
+    parser.add_argument("--configs", type=config, nargs="+", required=True)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--min-steps", type=int, default=5)
+    parser.add_argument("--min-seconds", type=float, default=2.0)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    for c in args.configs:
+        step = BENCHMARKS[args.bench](c)
+        for _ in range(args.warmup):
+            step.run()
+        times = []
+        start = time.perf_counter()
+        while len(times) < max(1, args.min_steps) or time.perf_counter() - start < args.min_seconds:
+            t0 = time.perf_counter()
+            step.run()
+            times.append((time.perf_counter() - t0) * 1e3)
+        print(json.dumps({"side": "pytorch", "bench": args.bench, "config": list(c), "stat": "median",
+                          "ms": statistics.median(times), "steps": len(times), "warmup": args.warmup,
+                          "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
