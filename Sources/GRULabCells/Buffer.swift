@@ -1,4 +1,4 @@
-/// Zero-initialised scratch memory that a pass through a sequence owns.
+/// Scratch memory that a pass through a sequence owns.
 ///
 /// Activations saved for backward and gradient accumulators live in buffers allocated once per
 /// pass, so that the time loop itself allocates nothing. A class because it owns memory it
@@ -9,12 +9,13 @@ public final class Buffer<Scalar: BitwiseCopyable>: @unchecked Sendable {
     /// The first element.
     public let pointer: UnsafeMutablePointer<Scalar>
 
-    /// `count` elements, all zero bits.
-    public init(count: Int) {
+    /// `count` elements, all zero bits; or, when `zeroed` is false, whatever the memory held,
+    /// for buffers that every pass writes in full before reading (a pass's saved activations
+    /// are hundreds of megabytes at T = 1000, and zeroing them costs a pass over memory).
+    public init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
-        UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0,
-                                                          count: max(count, 1) * MemoryLayout<Scalar>.stride)
+        if zeroed { zero() }
     }
 
     deinit { pointer.deallocate() }

@@ -56,9 +56,9 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch, g = 3 * hiddenSize
-        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * g),
-                         gates: Buffer(count: rows * g), recurrentCandidate: Buffer(count: rows * hiddenSize),
-                         recurrentGradient: Buffer(count: rows * g), scratch: Buffer(count: batch * g))
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * g, zeroed: false),
+                         gates: Buffer(count: rows * g, zeroed: false), recurrentCandidate: Buffer(count: rows * hiddenSize, zeroed: false),
+                         recurrentGradient: Buffer(count: rows * g, zeroed: false), scratch: Buffer(count: batch * g, zeroed: false))
     }
 
     private var weights: PackedGateWeights { PackedGateWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize) }

@@ -51,8 +51,8 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch
-        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 4 * hiddenSize),
-                         gates: Buffer(count: rows * 4 * hiddenSize), cellOutput: Buffer(count: rows * hiddenSize))
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 4 * hiddenSize, zeroed: false),
+                         gates: Buffer(count: rows * 4 * hiddenSize, zeroed: false), cellOutput: Buffer(count: rows * hiddenSize, zeroed: false))
     }
 
     private var weights: PackedGateWeights { PackedGateWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize) }

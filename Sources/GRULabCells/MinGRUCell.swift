@@ -64,10 +64,10 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch, parallel = recurrence == .parallelScan
-        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 2 * hiddenSize),
-                         gate: Buffer(count: rows * hiddenSize),
-                         scanA: parallel ? Buffer(count: rows * hiddenSize) : nil,
-                         scanB: parallel ? Buffer(count: rows * hiddenSize) : nil)
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 2 * hiddenSize, zeroed: false),
+                         gate: Buffer(count: rows * hiddenSize, zeroed: false),
+                         scanA: parallel ? Buffer(count: rows * hiddenSize, zeroed: false) : nil,
+                         scanB: parallel ? Buffer(count: rows * hiddenSize, zeroed: false) : nil)
     }
 
     private func linears<R>(_ body: (_ z: Linear<Scalar>, _ bz: UnsafePointer<Scalar>,

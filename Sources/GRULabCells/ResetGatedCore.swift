@@ -44,9 +44,9 @@ struct ResetGatedCore {
 
     func makeWorkspace<Scalar: TensorScalar>(steps: Int, batch: Int) -> Workspace<Scalar> {
         let rows = steps * batch, h = hiddenSize
-        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 3 * h),
-                         gates: Buffer(count: rows * 3 * h), resetState: Buffer(count: rows * h),
-                         scratch: Buffer(count: batch * 3 * h), scratchH: Buffer(count: batch * h))
+        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 3 * h, zeroed: false),
+                         gates: Buffer(count: rows * 3 * h, zeroed: false), resetState: Buffer(count: rows * h, zeroed: false),
+                         scratch: Buffer(count: batch * 3 * h, zeroed: false), scratchH: Buffer(count: batch * h, zeroed: false))
     }
 
     private func linears<Scalar: TensorScalar, R>(

@@ -38,7 +38,7 @@ public struct SimpleRNNCell<Scalar: TensorScalar>: RecurrentCell {
     private var weights: PackedGateWeights { PackedGateWeights(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize) }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
-        Workspace(steps: steps, batch: batch, projection: Buffer(count: steps * batch * hiddenSize))
+        Workspace(steps: steps, batch: batch, projection: Buffer(count: steps * batch * hiddenSize, zeroed: false))
     }
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
