@@ -30,6 +30,7 @@ static inline hid_t grulab_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t grulab_h5t_c_s1(void) { return H5T_C_S1; }
 
 static inline H5F_libver_t grulab_h5f_libver_latest(void) { return H5F_LIBVER_LATEST; }
+static inline H5F_close_degree_t grulab_h5f_close_strong(void) { return H5F_CLOSE_STRONG; }
 
 /* A variable-length UTF-8 string type: h5py reads it as `str`, netCDF as a string
    attribute; fixed-length strings would come back as bytes. The caller closes it. */

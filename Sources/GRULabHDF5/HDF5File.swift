@@ -43,7 +43,8 @@ public final class HDF5File {
             let fapl = H5Pcreate(grulab_h5p_file_access())
             defer { H5Pclose(fapl) }
             let latest = grulab_h5f_libver_latest()
-            guard fapl >= 0, H5Pset_libver_bounds(fapl, latest, latest) >= 0 else {
+            guard fapl >= 0, H5Pset_libver_bounds(fapl, latest, latest) >= 0,
+                  H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0 else {
                 throw openFailure(path)
             }
             let flags = overwrite ? grulab_h5f_acc_trunc() : grulab_h5f_acc_excl()
@@ -62,7 +63,14 @@ public final class HDF5File {
             case .readWrite: flags = grulab_h5f_acc_rdwr()
             case .swmrRead: flags = grulab_h5f_acc_rdonly() | grulab_h5f_acc_swmr_read()
             }
-            let id = H5Fopen(path, flags, grulab_h5p_default())
+            // A strong close degree: closing the file closes every object still open in it, so
+            // the file's lock is released and it can be reopened at once (finishing a run does).
+            let fapl = H5Pcreate(grulab_h5p_file_access())
+            defer { H5Pclose(fapl) }
+            guard fapl >= 0, H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0 else {
+                throw Self.openFailure(path)
+            }
+            let id = H5Fopen(path, flags, fapl)
             guard id >= 0 else { throw Self.openFailure(path) }
             return id
         }
