@@ -14,6 +14,8 @@ public struct CellDescriptor: Sendable {
     public let reference: String
     /// Whether the state has a memory cell `c`.
     public let hasCell: Bool
+    /// For a preset such as `zoneout-gru`: the cell it builds on and its modifiers.
+    public let preset: (base: String, modifiers: StateModifiers)?
 
     private let makeFloat: @Sendable (Int, Int, CellOptions, inout SeededGenerator) -> AnyRecurrentCell<Float>
     private let makeDouble: @Sendable (Int, Int, CellOptions, inout SeededGenerator) -> AnyRecurrentCell<Double>
@@ -32,8 +34,26 @@ public struct CellDescriptor: Sendable {
         self.parameterShapes = parameterShapes
         self.reference = reference
         self.hasCell = hasCell
+        self.preset = nil
         self.makeFloat = makeFloat
         self.makeDouble = makeDouble
+    }
+
+    private init(preset name: String, summary: String, base: CellDescriptor, modifiers: StateModifiers) {
+        self.name = name
+        self.summary = summary
+        equations = base.equations
+        parameterShapes = base.parameterShapes
+        reference = base.reference
+        hasCell = base.hasCell
+        preset = (base.name, modifiers)
+        makeFloat = base.makeFloat
+        makeDouble = base.makeDouble
+    }
+
+    /// A preset: this cell under another name with default ``StateModifiers``.
+    public func preset(_ name: String, summary: String, modifiers: StateModifiers) -> CellDescriptor {
+        CellDescriptor(preset: name, summary: summary, base: self, modifiers: modifiers)
     }
 
     /// A new cell with parameters drawn from `generator`.

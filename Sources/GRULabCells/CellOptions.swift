@@ -9,11 +9,14 @@ public struct CellOptions: Sendable, Equatable {
     public var gateActivation: Activation
     public var candidateActivation: Activation
     public var initializer: CellInitializer
+    /// Whether a cell whose recurrence allows it (`mingru`) solves it by a parallel scan.
+    public var parallelScan: Bool
 
     public init(gateActivation: Activation = .sigmoid, candidateActivation: Activation = .tanh,
-                initializer: CellInitializer = .init()) {
+                initializer: CellInitializer = .init(), parallelScan: Bool = true) {
         self.gateActivation = gateActivation
         self.candidateActivation = candidateActivation
         self.initializer = initializer
+        self.parallelScan = parallelScan
     }
 }

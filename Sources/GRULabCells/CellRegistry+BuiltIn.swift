@@ -1,9 +1,31 @@
 import GRULabTensor
 
 extension CellRegistry {
-    /// The built-in cells: `gru`, `d2l-gru`, `mingru`, `cellstate-gru`, `lstm`, `rnn-tanh`,
-    /// `rnn-relu`.
-    public static let builtIn = CellRegistry([
+    /// The built-in cells, `gru`, `d2l-gru`, `mingru`, `cellstate-gru`, `lstm`, `rnn-tanh`,
+    /// `rnn-relu`, and the presets of ``presets(of:)``.
+    public static let builtIn = CellRegistry(cells + presets(of: cells))
+
+    /// Zoneout and variational-dropout presets of the gated cells, with the probabilities of the
+    /// papers' recurrent experiments: zoneout 0.1 on h (0.05 on h and 0.5 on c for an LSTM, as
+    /// Krueger et al. 2016 found best), variational dropout 0.25 on inputs and state
+    /// (Gal & Ghahramani 2016).
+    public static func presets(of cells: [CellDescriptor]) -> [CellDescriptor] {
+        let zoneout = StateModifiers(zoneout: 0.1)
+        let zoneoutLSTM = StateModifiers(zoneout: 0.05, zoneoutCell: 0.5)
+        let variational = StateModifiers(inputDropout: 0.25, recurrentDropout: 0.25)
+        return cells.filter { $0.name != "rnn-relu" }.flatMap { cell -> [CellDescriptor] in
+            let base = cell.name
+            return [
+                cell.preset("zoneout-\(base)", summary: "\(base) with zoneout (Krueger et al. 2016)",
+                            modifiers: cell.hasCell ? zoneoutLSTM : zoneout),
+                cell.preset("variational-\(base)",
+                            summary: "\(base) with variational dropout on inputs and state (Gal & Ghahramani 2016)",
+                            modifiers: variational),
+            ]
+        }
+    }
+
+    private static let cells = [
         builtIn(
             GRUCell<Float>.self, GRUCell<Double>.self, name: "gru",
             summary: "GRU, PyTorch/cuDNN convention (gate order r, z, n; reset applied to W_hn h + b_hn)",
@@ -73,7 +95,7 @@ extension CellRegistry {
             equations: "h' = relu(W_ih x + b_ih + W_hh h + b_hh)",
             parameterShapes: [("weight_ih", "[H, C]"), ("weight_hh", "[H, H]"), ("bias_ih", "[H]"), ("bias_hh", "[H]")],
             reference: "torch.nn.RNN(nonlinearity='relu'); Le et al. 2015", hasCell: false),
-    ])
+    ]
 
     /// A descriptor for a built-in cell type, in both precisions. Called with concrete types,
     /// so the closures are compiled specialised. `candidate` fixes the candidate activation
@@ -122,6 +144,7 @@ extension LSTMCell: GatedBuiltInCell {}
 extension MinGRUCell: BuiltInCell {
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
+                  recurrence: options.parallelScan ? .parallelScan : .sequential,
                   initializer: options.initializer, using: &generator)
     }
 }

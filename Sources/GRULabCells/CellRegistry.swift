@@ -36,12 +36,23 @@ public struct CellRegistry: Sendable {
     }
 
     /// A network of the cell called `name`, every layer and direction initialised from `generator`.
+    ///
+    /// A preset's modifiers apply unless `configuration.modifiers` sets any (then those apply
+    /// as given). A cell that solves its recurrence ahead of the loop steps sequentially when a
+    /// modifier rewrites the state.
     public func makeNetwork<Scalar: TensorScalar>(
         cell name: String, inputSize: Int, hiddenSize: Int,
         configuration: RecurrentNetwork<Scalar>.Configuration = .init(), options: CellOptions = .init(),
         using generator: inout SeededGenerator
     ) throws -> RecurrentNetwork<Scalar> {
         let descriptor = try descriptor(named: name)
+        var configuration = configuration
+        if configuration.modifiers == .none, let preset = descriptor.preset {
+            configuration.modifiers = preset.modifiers
+        }
+        try configuration.modifiers.validate()
+        var options = options
+        options.parallelScan = options.parallelScan && !configuration.modifiers.rewritesState
         return RecurrentNetwork(inputSize: inputSize, hiddenSize: hiddenSize, configuration: configuration) {
             descriptor.make(inputSize: $0, hiddenSize: hiddenSize, options: options, using: &generator)
         }

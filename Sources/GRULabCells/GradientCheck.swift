@@ -27,8 +27,12 @@ public struct GradientCheck {
 
     /// Checks every gradient of `network` on random inputs drawn from `generator`, over `steps`
     /// steps of `batch` sequences with the given `lengths` (all `steps` when omitted).
+    ///
+    /// With `training`, modifiers and dropout draw their masks as in training, from the same
+    /// seed at every evaluation of the loss: the masks are fixed, so the loss is a smooth
+    /// function of the parameters and the check is exact.
     public func run(_ network: RecurrentNetwork<Double>, steps: Int, batch: Int, lengths: [Int]? = nil,
-                    using generator: inout SeededGenerator) throws -> [Result] {
+                    training: Bool = false, using generator: inout SeededGenerator) throws -> [Result] {
         let config = network.configuration
         let inputShape = config.batchFirst ? [batch, steps, network.inputSize] : [steps, batch, network.inputSize]
         let stateShape = [network.cells.count, batch, network.hiddenSize]
@@ -42,9 +46,9 @@ public struct GradientCheck {
 
         func loss(_ network: RecurrentNetwork<Double>, _ x: Tensor<Double>, _ h0: Tensor<Double>,
                   _ c0: Tensor<Double>?) throws -> Double {
-            var unused = SeededGenerator(seed: 0)
+            var masks = SeededGenerator(seed: 0)
             let f = try network.forward(x, initialState: RecurrentState(h: h0, c: c0), lengths: lengths,
-                                        generator: &unused)
+                                        training: training, generator: &masks)
             var total = zip(f.output.scalars, outputWeights.scalars).reduce(0) { $0 + $1.0 * $1.1 }
             total += zip(f.finalState.h.scalars, hWeights.scalars).reduce(0) { $0 + $1.0 * $1.1 }
             if let c = f.finalState.c, let w = cWeights {
@@ -53,9 +57,9 @@ public struct GradientCheck {
             return total
         }
 
-        var unused = SeededGenerator(seed: 0)
+        var masks = SeededGenerator(seed: 0)
         let forward = try network.forward(x, initialState: RecurrentState(h: h0, c: c0), lengths: lengths,
-                                          generator: &unused)
+                                          training: training, generator: &masks)
         var observer = NoBackwardObserver<Double>()
         let analytic = network.backward(forward, outputGradient: outputWeights,
                                         finalStateGradient: RecurrentState(h: hWeights, c: cWeights),

@@ -71,6 +71,10 @@ public protocol RecurrentCell<Scalar>: Sendable {
 
     /// The backward of step `t`.
     ///
+    /// It may read slot `t` of `states` (what the step read) but not slot `t + 1`: modifiers
+    /// such as zoneout rewrite that slot after the step, so a value the backward needs from
+    /// the step's own output belongs in the workspace.
+    ///
     /// On entry `gradient` slot 0 holds `dL/d(state at slot t+1)`, the total derivative; on
     /// exit it holds `dL/d(state at slot t)` through this step. The gradients of the step's
     /// pre-activations are kept in the workspace for ``finishBackward``.

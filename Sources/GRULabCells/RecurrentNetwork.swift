@@ -13,6 +13,7 @@ import GRULabTensor
 /// - An omitted initial state is zeros, and gives exactly the numbers of explicit zeros.
 /// - Dropout (probability `dropout`, inverted scaling) applies to the outputs of every layer
 ///   but the last, in training only.
+/// - ``StateModifiers`` (zoneout, variational dropout) act around every step of every layer.
 /// - Variable lengths: sequence `b` is valid for its first `lengths[b]` steps; padded steps
 ///   carry the state forward, their outputs are zero, `h_n` is each sequence's last valid
 ///   state, and the reverse direction starts at each sequence's own last step, as PyTorch's
@@ -26,12 +27,16 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         public var bidirectional: Bool
         public var batchFirst: Bool
         public var dropout: Double
+        /// Zoneout and variational dropout around every cell's step.
+        public var modifiers: StateModifiers
 
-        public init(numLayers: Int = 1, bidirectional: Bool = false, batchFirst: Bool = false, dropout: Double = 0) {
+        public init(numLayers: Int = 1, bidirectional: Bool = false, batchFirst: Bool = false, dropout: Double = 0,
+                    modifiers: StateModifiers = .none) {
             self.numLayers = numLayers
             self.bidirectional = bidirectional
             self.batchFirst = batchFirst
             self.dropout = dropout
+            self.modifiers = modifiers
         }
 
         /// `D`: 2 when bidirectional, else 1.
@@ -100,9 +105,12 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     }
 
     fileprivate struct Pass: @unchecked Sendable {
+        /// `[T, N, C]` in step order, after the input dropout mask.
         let input: [Scalar]
+        /// The states the cell read and wrote (masked by recurrent dropout when active).
         let states: StateBuffers<Scalar>
         let workspace: AnyRecurrentCell<Scalar>.Workspace
+        let masks: PassMasks<Scalar>
     }
 
     fileprivate struct Tape: Sendable {
@@ -157,23 +165,25 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             for direction in 0..<d {
                 let index = layer * d + direction
                 let cell = cells[index]
-                let passInput = direction == 0 ? layerInput
+                let masks = PassMasks<Scalar>(configuration.modifiers, steps: steps, batch: batch, hiddenSize: h,
+                                              inputSize: features, hasCell: hasCell, training: training,
+                                              generator: &generator)
+                var passInput = direction == 0 ? layerInput
                     : reversedInTime(layerInput, steps: steps, batch: batch, features: features, lengths: validLengths)
+                masks.maskInput(&passInput, steps: steps)
                 let states = StateBuffers<Scalar>(slots: steps + 1, batch: batch, hiddenSize: h, hasCell: hasCell)
                 if let initialState {
                     initialState.h.withUnsafeBufferPointer { states.h(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
                     initialState.c?.withUnsafeBufferPointer { states.c(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
                 }
+                masks.start(states)
                 let workspace = cell.makeWorkspace(steps: steps, batch: batch)
                 passInput.withUnsafeBufferPointer { cell.prepare(input: $0.baseAddress!, workspace: workspace) }
                 for s in 0..<steps {
                     cell.step(s, states: states, workspace: workspace)
-                    for b in 0..<batch where s >= validLengths[b] {
-                        states.h(s + 1).advanced(by: b * h).update(from: states.h(s) + b * h, count: h)
-                        if hasCell { states.c(s + 1).advanced(by: b * h).update(from: states.c(s) + b * h, count: h) }
-                    }
+                    masks.finishStep(s, states, finished: (0..<batch).filter { s >= validLengths[$0] })
                 }
-                finalH.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: states.h(steps), count: rowSize) }
+                finalH.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: masks.h(states, steps), count: rowSize) }
                 if hasCell {
                     finalC.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: states.c(steps), count: rowSize) }
                 }
@@ -182,11 +192,11 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                         for s in 0..<validLengths[b] {
                             let t = direction == 0 ? s : validLengths[b] - 1 - s
                             (out.baseAddress! + ((t * batch + b) * d + direction) * h)
-                                .update(from: states.h(s + 1) + b * h, count: h)
+                                .update(from: masks.h(states, s + 1) + b * h, count: h)
                         }
                     }
                 }
-                passes.append(Pass(input: passInput, states: states, workspace: workspace))
+                passes.append(Pass(input: passInput, states: states, workspace: workspace, masks: masks))
             }
             if training, configuration.dropout > 0, layer < configuration.numLayers - 1 {
                 let keep = 1 - configuration.dropout
@@ -256,6 +266,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 let cell = cells[index], pass = tape.passes[index]
                 let running = StateBuffers<Scalar>(slots: 1, batch: batch, hiddenSize: h, hasCell: hasCell)
                 let held = StateBuffers<Scalar>(slots: 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                let direct = StateBuffers<Scalar>(slots: 1, batch: batch, hiddenSize: h, hasCell: hasCell)
                 if let finalStateGradient {
                     finalStateGradient.h.withUnsafeBufferPointer { running.h(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
                     finalStateGradient.c?.withUnsafeBufferPointer { running.c(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
@@ -281,7 +292,9 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                     }
                     let padded = (0..<batch).filter { s >= validLengths[$0] }
                     for b in padded { moveRow(b, from: running, to: held) }
+                    pass.masks.splitZoneout(s, gradient: running, held: direct)
                     cell.stepBackward(s, states: pass.states, gradient: running, workspace: pass.workspace)
+                    pass.masks.finishBackwardStep(gradient: running, held: direct)
                     for b in padded { moveRow(b, from: held, to: running) }
                 }
                 initialH.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: running.h(0), count: rowSize) }
@@ -295,6 +308,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                                             inputGradient: dx.baseAddress!, parameterGradients: &gradients[index])
                     }
                 }
+                pass.masks.maskInputGradient(&passGradient, steps: steps)
                 if direction == 1 {
                     passGradient = reversedInTime(passGradient, steps: steps, batch: batch, features: features,
                                                   lengths: validLengths)

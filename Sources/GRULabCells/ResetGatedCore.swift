@@ -38,6 +38,8 @@ struct ResetGatedCore {
         let gates: Buffer<Scalar>
         /// `[T, N, H]`: r ⊙ h, the operand of the candidate's recurrent product.
         let resetState: Buffer<Scalar>
+        /// `[T, N, H]`: h' = φ(c') when the blended state is a cell (slot t+1 may be rewritten).
+        let cellOutput: Buffer<Scalar>?
         /// `[N, 3H]` and `[N, H]`.
         let scratch: Buffer<Scalar>, scratchH: Buffer<Scalar>
     }
@@ -46,6 +48,7 @@ struct ResetGatedCore {
         let rows = steps * batch, h = hiddenSize
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 3 * h, zeroed: false),
                          gates: Buffer(count: rows * 3 * h, zeroed: false), resetState: Buffer(count: rows * h, zeroed: false),
+                         cellOutput: blendsCell ? Buffer(count: rows * h, zeroed: false) : nil,
                          scratch: Buffer(count: batch * 3 * h, zeroed: false), scratchH: Buffer(count: batch * h, zeroed: false))
     }
 
@@ -98,13 +101,17 @@ struct ResetGatedCore {
         }
         let sPrev = blendsCell ? states.c(t) : hPrev
         let sNext = blendsCell ? states.c(t + 1) : states.h(t + 1), hNext = states.h(t + 1)
+        let cellOutput = workspace.cellOutput.map { $0[t * n * h] }
         for b in 0..<n {
             for j in 0..<h {
                 let cand = phi(a[b * g + 2 * h + j]), z = gatesOut[b * g + h + j]
                 gatesOut[b * g + 2 * h + j] = cand
                 let s = z * sPrev[b * h + j] + (1 - z) * cand
                 sNext[b * h + j] = s
-                if blendsCell { hNext[b * h + j] = phi(s) }
+                if let cellOutput {
+                    hNext[b * h + j] = phi(s)
+                    cellOutput[b * h + j] = hNext[b * h + j]
+                }
             }
         }
     }
@@ -113,7 +120,7 @@ struct ResetGatedCore {
                                             states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                                             workspace: Workspace<Scalar>) {
         let n = workspace.batch, h = hiddenSize, g = 3 * h
-        let dh = gradient.h(0), hPrev = states.h(t), hNext = states.h(t + 1)
+        let dh = gradient.h(0), hPrev = states.h(t), hNext = workspace.cellOutput.map { $0[t * n * h] }
         let sPrev = blendsCell ? states.c(t) : hPrev
         let ds = blendsCell ? gradient.c(0) : dh
         let gates = workspace.gates[t * n * g], da = workspace.projection[t * n * g]
@@ -123,7 +130,7 @@ struct ResetGatedCore {
             for j in 0..<h {
                 let i = b * h + j
                 let z = gates[b * g + h + j], cand = gates[b * g + 2 * h + j]
-                let dsTotal = blendsCell ? ds[i] + dh[i] * phi.derivative(output: hNext[i]) : ds[i]
+                let dsTotal = hNext.map { ds[i] + dh[i] * phi.derivative(output: $0[i]) } ?? ds[i]
                 da[b * g + h + j] = dsTotal * (sPrev[i] - cand) * sigma.derivative(output: z)
                 da[b * g + 2 * h + j] = dsTotal * (1 - z) * phi.derivative(output: cand)
                 ds[i] = dsTotal * z

@@ -33,12 +33,15 @@ public struct SimpleRNNCell<Scalar: TensorScalar>: RecurrentCell {
         let steps: Int, batch: Int
         /// `[T, N, H]`: `W_ih x + b_ih + b_hh`, then the gradient of the pre-activation.
         let projection: Buffer<Scalar>
+        /// `[T, N, H]`: the step's output `φ(·)` (slot t+1 may be rewritten by a modifier).
+        let activation: Buffer<Scalar>
     }
 
     private var weights: PackedGateWeights { PackedGateWeights(gates: 1, inputSize: inputSize, hiddenSize: hiddenSize) }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
-        Workspace(steps: steps, batch: batch, projection: Buffer(count: steps * batch * hiddenSize, zeroed: false))
+        Workspace(steps: steps, batch: batch, projection: Buffer(count: steps * batch * hiddenSize, zeroed: false),
+                  activation: Buffer(count: steps * batch * hiddenSize, zeroed: false))
     }
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
@@ -53,14 +56,15 @@ public struct SimpleRNNCell<Scalar: TensorScalar>: RecurrentCell {
         weights.recurrent(parameters, h: states.h(t), rows: workspace.batch, into: hNext,
                           addingBias: false, accumulate: true)
         nonlinearity.apply(hNext, count: count)
+        workspace.activation[t * count].update(from: hNext, count: count)
     }
 
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         let count = workspace.batch * hiddenSize
-        let dh = gradient.h(0), hNext = states.h(t + 1), da = workspace.projection[t * count]
+        let dh = gradient.h(0), y = workspace.activation[t * count], da = workspace.projection[t * count]
         let phi = nonlinearity
-        for i in 0..<count { da[i] = dh[i] * phi.derivative(output: hNext[i]) }
+        for i in 0..<count { da[i] = dh[i] * phi.derivative(output: y[i]) }
         weights.recurrentBackward(parameters, dy: da, rows: workspace.batch, dh: dh, accumulate: false)
     }
 

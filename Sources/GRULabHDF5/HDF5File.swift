@@ -44,7 +44,8 @@ public final class HDF5File {
             defer { H5Pclose(fapl) }
             let latest = grulab_h5f_libver_latest()
             guard fapl >= 0, H5Pset_libver_bounds(fapl, latest, latest) >= 0,
-                  H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0 else {
+                  H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0,
+                  H5Pset_file_locking(fapl, false, true) >= 0 else {
                 throw openFailure(path)
             }
             let flags = overwrite ? grulab_h5f_acc_trunc() : grulab_h5f_acc_excl()
@@ -63,11 +64,14 @@ public final class HDF5File {
             case .readWrite: flags = grulab_h5f_acc_rdwr()
             case .swmrRead: flags = grulab_h5f_acc_rdonly() | grulab_h5f_acc_swmr_read()
             }
-            // A strong close degree: closing the file closes every object still open in it, so
-            // the file's lock is released and it can be reopened at once (finishing a run does).
+            // A strong close degree: closing the file closes every object still open in it, so it
+            // can be reopened at once (finishing a run does). No HDF5 file locks: they are
+            // flock()s on a descriptor that every child process inherits, so a process spawned
+            // while a file is open holds its lock; the runner keeps one writer per file itself.
             let fapl = H5Pcreate(grulab_h5p_file_access())
             defer { H5Pclose(fapl) }
-            guard fapl >= 0, H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0 else {
+            guard fapl >= 0, H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0,
+                  H5Pset_file_locking(fapl, false, true) >= 0 else {
                 throw Self.openFailure(path)
             }
             let id = H5Fopen(path, flags, fapl)

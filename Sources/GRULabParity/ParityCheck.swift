@@ -32,8 +32,9 @@ public struct ParityCheck<Scalar: TensorScalar> {
     /// The comparisons of every expected tensor of `fixture`, in the fixture's order.
     /// - Throws: ``ParityError`` when the fixture names an unknown cell or lacks a parameter.
     public func run(_ fixture: ParityFixture) throws -> [ParityComparison] {
-        let configuration = RecurrentNetwork<Scalar>.Configuration(numLayers: fixture.numLayers,
-                                                                   bidirectional: fixture.bidirectional)
+        let configuration = RecurrentNetwork<Scalar>.Configuration(
+            numLayers: fixture.numLayers, bidirectional: fixture.bidirectional,
+            modifiers: StateModifiers(zoneout: fixture.zoneout ?? 0))
         var generator = SeededGenerator(seed: 0)
         var network: RecurrentNetwork<Scalar>
         do {

@@ -11,8 +11,10 @@ import GRULabTensor
 public struct ParityFixture: Sendable {
     /// The file's name, for messages.
     public let file: String
-    /// The registry name of the cell.
+    /// The registry name of the cell (`zoneout-gru-eval` is `gru` with zoneout, evaluated).
     public let cell: String
+    /// The zoneout probability of a `zoneout-gru-eval` fixture.
+    public let zoneout: Double?
     public let inputSize: Int
     public let hiddenSize: Int
     public let numLayers: Int
@@ -47,7 +49,8 @@ public struct ParityFixture: Sendable {
         self.file = file
         let cellName = try reader.string(root, "cell")
         let isCurve = root["w"] != nil
-        cell = cellName
+        cell = cellName == "zoneout-gru-eval" ? "gru" : cellName
+        zoneout = cellName == "zoneout-gru-eval" ? try reader.number(root, "zoneout") : nil
         inputSize = try reader.integer(root, "input_size")
         hiddenSize = try reader.integer(root, "hidden_size")
         numLayers = isCurve ? 1 : try reader.integer(root, "num_layers")

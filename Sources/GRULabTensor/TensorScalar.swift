@@ -28,14 +28,45 @@ where Self.RawSignificand: FixedWidthInteger {
 
     /// `y[i] *= x[i]` over `count` elements.
     static func multiply(count: Int, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>)
+
+    /// `y[i] += m[i] * (x[i] - y[i])` over `count` elements: `y` moves to `x` by `m`.
+    static func interpolate(count: Int, toward x: UnsafePointer<Self>, by m: UnsafePointer<Self>,
+                            y: UnsafeMutablePointer<Self>)
+
+    /// Fills `count` elements with `value` where a Bernoulli draw of probability `p` succeeds,
+    /// else 0.
+    static func fillBernoulli(_ y: UnsafeMutablePointer<Self>, count: Int, p: Double, value: Self,
+                              using generator: inout SeededGenerator)
+
+    /// Fills `count` elements with `mean + deviation * ξ`, `ξ` standard normal.
+    static func fillNormal(_ y: UnsafeMutablePointer<Self>, count: Int, mean: Self, deviation: Self,
+                           using generator: inout SeededGenerator)
 }
 
+// The elementwise kernels, written once and specialised by each conformance below: they are
+// requirements, so that code generic over the scalar reaches the specialised loops.
 extension TensorScalar {
-    /// The elementwise product, written once and specialised by each conformance below: a
-    /// requirement, so that code generic over the scalar reaches the specialised loop.
     @inlinable
     static func multiplyElementwise(count: Int, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>) {
         for i in 0..<count { y[i] *= x[i] }
+    }
+
+    @inlinable
+    static func interpolateElementwise(count: Int, toward x: UnsafePointer<Self>, by m: UnsafePointer<Self>,
+                                       y: UnsafeMutablePointer<Self>) {
+        for i in 0..<count { y[i] += m[i] * (x[i] - y[i]) }
+    }
+
+    @inlinable
+    static func bernoulliElementwise(_ y: UnsafeMutablePointer<Self>, count: Int, p: Double, value: Self,
+                                     using generator: inout SeededGenerator) {
+        for i in 0..<count { y[i] = generator.bernoulli(p) ? value : 0 }
+    }
+
+    @inlinable
+    static func normalElementwise(_ y: UnsafeMutablePointer<Self>, count: Int, mean: Self, deviation: Self,
+                                  using generator: inout SeededGenerator) {
+        for i in 0..<count { y[i] = mean + deviation * generator.normal() }
     }
 }
 
@@ -64,6 +95,21 @@ extension Float: TensorScalar {
     @inlinable
     public static func multiply(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         multiplyElementwise(count: count, x: x, y: y)
+    }
+
+    public static func interpolate(count: Int, toward x: UnsafePointer<Float>, by m: UnsafePointer<Float>,
+                                   y: UnsafeMutablePointer<Float>) {
+        interpolateElementwise(count: count, toward: x, by: m, y: y)
+    }
+
+    public static func fillBernoulli(_ y: UnsafeMutablePointer<Float>, count: Int, p: Double, value: Float,
+                                     using generator: inout SeededGenerator) {
+        bernoulliElementwise(y, count: count, p: p, value: value, using: &generator)
+    }
+
+    public static func fillNormal(_ y: UnsafeMutablePointer<Float>, count: Int, mean: Float, deviation: Float,
+                                  using generator: inout SeededGenerator) {
+        normalElementwise(y, count: count, mean: mean, deviation: deviation, using: &generator)
     }
 
     @inlinable
@@ -97,6 +143,21 @@ extension Double: TensorScalar {
     @inlinable
     public static func multiply(count: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
         multiplyElementwise(count: count, x: x, y: y)
+    }
+
+    public static func interpolate(count: Int, toward x: UnsafePointer<Double>, by m: UnsafePointer<Double>,
+                                   y: UnsafeMutablePointer<Double>) {
+        interpolateElementwise(count: count, toward: x, by: m, y: y)
+    }
+
+    public static func fillBernoulli(_ y: UnsafeMutablePointer<Double>, count: Int, p: Double, value: Double,
+                                     using generator: inout SeededGenerator) {
+        bernoulliElementwise(y, count: count, p: p, value: value, using: &generator)
+    }
+
+    public static func fillNormal(_ y: UnsafeMutablePointer<Double>, count: Int, mean: Double, deviation: Double,
+                                  using generator: inout SeededGenerator) {
+        normalElementwise(y, count: count, mean: mean, deviation: deviation, using: &generator)
     }
 
     @inlinable

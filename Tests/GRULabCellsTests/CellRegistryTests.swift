@@ -10,7 +10,8 @@ import Testing
                 cell: "grru", inputSize: 1, hiddenSize: 1, using: &g)
         }
         #expect(CellRegistryError.unknown("grru", known: CellRegistry.builtIn.names).description
-                == "unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu")
+                == "unknown cell 'grru'; known cells: "
+                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, zoneout-d2l-gru, variational-d2l-gru, zoneout-mingru, variational-mingru, zoneout-cellstate-gru, variational-cellstate-gru, zoneout-lstm, variational-lstm, zoneout-rnn-tanh, variational-rnn-tanh")
     }
 
     /// Shapes at C = 3, H = 4, against the documented `parameterShapes`.
@@ -24,7 +25,7 @@ import Testing
         "rnn-relu": [[4, 3], [4, 4], [4], [4]],
     ]
 
-    @Test(arguments: CellRegistry.builtIn.names)
+    @Test(arguments: CellRegistry.builtIn.descriptors.filter { $0.preset == nil }.map(\.name))
     func documentedParametersAreTheCellsParameters(name: String) throws {
         let descriptor = try CellRegistry.builtIn.descriptor(named: name)
         var g = SeededGenerator(seed: 0)
@@ -49,5 +50,30 @@ import Testing
         let whh = cell.parameters["weight_hh"]!
         let gram = whh.transposed().matmul(whh)
         #expect(abs(gram[1, 1] - 1) < 1e-12 && abs(gram[0, 1]) < 1e-12)
+    }
+}
+
+@Suite struct PresetTests {
+    @Test func presetsCarryTheirModifiersUnlessTheConfigurationSetsSome() throws {
+        var g = SeededGenerator(seed: 0)
+        let preset: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "zoneout-lstm", inputSize: 2, hiddenSize: 3, using: &g)
+        #expect(preset.configuration.modifiers == StateModifiers(zoneout: 0.05, zoneoutCell: 0.5))
+        #expect(preset.parameters.names == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"])
+        let custom: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "variational-gru", inputSize: 2, hiddenSize: 3,
+            configuration: .init(modifiers: StateModifiers(recurrentDropout: 0.5)), using: &g)
+        #expect(custom.configuration.modifiers == StateModifiers(recurrentDropout: 0.5))
+    }
+
+    @Test func aProbabilityOutOfRangeIsAnError() {
+        var g = SeededGenerator(seed: 0)
+        #expect(throws: StateModifiersError.probability(name: "zoneout", value: 1)) {
+            let _: RecurrentNetwork<Float> = try CellRegistry.builtIn.makeNetwork(
+                cell: "gru", inputSize: 2, hiddenSize: 3, configuration: .init(modifiers: StateModifiers(zoneout: 1)),
+                using: &g)
+        }
+        #expect(StateModifiersError.probability(name: "zoneout", value: 1).description
+                == "zoneout must be a probability in [0, 1), got 1.0")
     }
 }

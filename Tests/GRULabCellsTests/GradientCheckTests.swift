@@ -9,15 +9,17 @@ import Testing
         let bidirectional: Bool
         let lengths: [Int]?
         let gates: Activation
+        let training: Bool
         var testDescription: String {
-            "\(layers) layer(s)\(bidirectional ? ", bidirectional" : "")\(lengths.map { ", lengths \($0)" } ?? ""), \(gates.rawValue) gates"
+            "\(layers) layer(s)\(bidirectional ? ", bidirectional" : "")\(lengths.map { ", lengths \($0)" } ?? ""), \(gates.rawValue) gates\(training ? ", training masks" : "")"
         }
     }
 
     static let cases = [
-        Case(layers: 1, bidirectional: false, lengths: nil, gates: .sigmoid),
-        Case(layers: 2, bidirectional: true, lengths: [4, 2, 3], gates: .sigmoid),
-        Case(layers: 1, bidirectional: false, lengths: nil, gates: .hardSigmoid),
+        Case(layers: 1, bidirectional: false, lengths: nil, gates: .sigmoid, training: false),
+        Case(layers: 2, bidirectional: true, lengths: [4, 2, 3], gates: .sigmoid, training: false),
+        Case(layers: 1, bidirectional: false, lengths: nil, gates: .hardSigmoid, training: false),
+        Case(layers: 2, bidirectional: true, lengths: [4, 2, 3], gates: .sigmoid, training: true),
     ]
 
     @Test(arguments: CellRegistry.builtIn.names, cases)
@@ -25,9 +27,11 @@ import Testing
         var g = SeededGenerator(seed: 5)
         let network: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
             cell: cell, inputSize: 3, hiddenSize: 4,
-            configuration: .init(numLayers: testCase.layers, bidirectional: testCase.bidirectional),
+            configuration: .init(numLayers: testCase.layers, bidirectional: testCase.bidirectional,
+                                 dropout: testCase.training ? 0.3 : 0),
             options: CellOptions(gateActivation: testCase.gates), using: &g)
-        let results = try GradientCheck().run(network, steps: 4, batch: 3, lengths: testCase.lengths, using: &g)
+        let results = try GradientCheck().run(network, steps: 4, batch: 3, lengths: testCase.lengths,
+                                              training: testCase.training, using: &g)
         #expect(results.count == network.parameters.entries.count + (network.hasCell ? 3 : 2))
         for r in results {
             #expect(r.passed, "\(cell) \(r.name): max error \(r.maxError) at scale \(r.scale)")

@@ -6,13 +6,13 @@ import Testing
 
 /// Every fixture, shared and GRULab's own, in both precisions.
 @Suite struct ParityTests {
-    /// `zoneout-gru-eval` needs the zoneout modifier of the [cells] issue.
-    static let fixtures = (Fixtures.all(in: "parity") + Fixtures.all(in: "parity-extra"))
-        .filter { !$0.lastPathComponent.hasPrefix("zoneout") }
+    static let fixtures = Fixtures.all(in: "parity") + Fixtures.all(in: "parity-extra")
 
     @Test func everyCellHasAFixture() throws {
         let cells = Set(try Self.fixtures.map { try ParityFixture(contentsOf: $0).cell })
         #expect(cells == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu"])
+        let zoneouts = try Self.fixtures.compactMap { try ParityFixture(contentsOf: $0).zoneout }
+        #expect(zoneouts.sorted() == [0.25, 0.6])
     }
 
     @Test(arguments: fixtures)
@@ -65,7 +65,8 @@ import Testing
 
     static let badInputs = [
         BadInput(change: { $0["cell"] = "grru" },
-                 message: "bad.json: unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu"),
+                 message: "bad.json: unknown cell 'grru'; known cells: "
+                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, zoneout-d2l-gru, variational-d2l-gru, zoneout-mingru, variational-mingru, zoneout-cellstate-gru, variational-cellstate-gru, zoneout-lstm, variational-lstm, zoneout-rnn-tanh, variational-rnn-tanh"),
         BadInput(change: { $0.removeValue(forKey: "x") }, message: "bad.json: missing key 'x'"),
         BadInput(change: { $0["hidden_size"] = 4.5 }, message: "bad.json: key 'hidden_size': expected a positive integer"),
         BadInput(change: { $0["bidirectional"] = 1 }, message: "bad.json: key 'bidirectional': expected true or false"),

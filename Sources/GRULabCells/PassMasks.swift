@@ -1,0 +1,126 @@
+import GRULabTensor
+
+/// The masks of ``StateModifiers`` for one pass of one layer and direction, drawn when the pass
+/// starts and reused in backward, and the unmasked states when recurrent dropout hides them
+/// from the cell.
+struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
+    let batch: Int, hiddenSize: Int, inputSize: Int
+    /// Zoneout masks for h and c: `[T, N, H]` in training, one `[N, H]` of `p` at evaluation.
+    let zoneoutH: Buffer<Scalar>?, zoneoutC: Buffer<Scalar>?
+    let zoneoutStride: Int
+    /// `[N, C]`, one row per sequence: inverted-dropout factors for the inputs.
+    let input: Buffer<Scalar>?
+    /// `[N, H]`: inverted-dropout factors for the state the cell reads.
+    let recurrent: Buffer<Scalar>?
+    /// `[T+1, N, H]`: the unmasked h, when `recurrent` masks what the cell reads.
+    let trueH: Buffer<Scalar>?
+    /// `[N, H]` scratch for backward.
+    let scratch: Buffer<Scalar>
+
+    init(_ modifiers: StateModifiers, steps: Int, batch: Int, hiddenSize: Int, inputSize: Int, hasCell: Bool,
+         training: Bool, generator: inout SeededGenerator) {
+        self.batch = batch
+        self.hiddenSize = hiddenSize
+        self.inputSize = inputSize
+        let row = batch * hiddenSize
+        func zoneout(_ p: Double) -> Buffer<Scalar>? {
+            guard p > 0 else { return nil }
+            let mask = Buffer<Scalar>(count: training ? steps * row : row, zeroed: false)
+            if training {
+                Scalar.fillBernoulli(mask.pointer, count: mask.count, p: p, value: 1, using: &generator)
+            } else {
+                mask.pointer.update(repeating: Scalar(p), count: row)
+            }
+            return mask
+        }
+        func dropout(_ q: Double, count: Int) -> Buffer<Scalar>? {
+            guard training, q > 0 else { return nil }
+            let mask = Buffer<Scalar>(count: count, zeroed: false)
+            Scalar.fillBernoulli(mask.pointer, count: count, p: 1 - q, value: Scalar(1 / (1 - q)), using: &generator)
+            return mask
+        }
+        zoneoutH = zoneout(modifiers.zoneout)
+        zoneoutC = hasCell ? zoneout(modifiers.zoneoutCell) : nil
+        zoneoutStride = training ? row : 0
+        input = dropout(modifiers.inputDropout, count: batch * inputSize)
+        recurrent = dropout(modifiers.recurrentDropout, count: row)
+        trueH = recurrent == nil ? nil : Buffer(count: (steps + 1) * row)
+        scratch = Buffer(count: row, zeroed: false)
+    }
+
+    /// The unmasked h at `slot`.
+    func h(_ states: StateBuffers<Scalar>, _ slot: Int) -> UnsafeMutablePointer<Scalar> {
+        trueH.map { $0.pointer + slot * batch * hiddenSize } ?? states.h(slot)
+    }
+
+    /// Multiplies each sequence's input rows `[T, N, C]` by its mask row.
+    func maskInput(_ x: inout [Scalar], steps: Int) {
+        guard let input else { return }
+        x.withUnsafeMutableBufferPointer { x in
+            for t in 0..<steps {
+                Scalar.multiply(count: batch * inputSize, x: input.pointer, y: x.baseAddress! + t * batch * inputSize)
+            }
+        }
+    }
+
+    /// After the initial state is in slot 0: keeps the unmasked copy and masks what the cell reads.
+    func start(_ states: StateBuffers<Scalar>) {
+        guard let recurrent, let trueH else { return }
+        let row = batch * hiddenSize
+        trueH.pointer.update(from: states.h(0), count: row)
+        Scalar.multiply(count: row, x: recurrent.pointer, y: states.h(0))
+    }
+
+    /// After the cell wrote slot `s + 1`: zoneout toward slot `s`, the carry of finished
+    /// sequences, and the recurrent mask; leaves the unmasked state in ``h(_:_:)``.
+    func finishStep(_ s: Int, _ states: StateBuffers<Scalar>, finished: [Int]) {
+        let row = batch * hiddenSize, width = hiddenSize
+        let trueNext = h(states, s + 1), truePrevious = h(states, s)
+        if trueH != nil { trueNext.update(from: states.h(s + 1), count: row) }
+        if let zoneoutH {
+            Scalar.interpolate(count: row, toward: truePrevious, by: zoneoutH.pointer + s * zoneoutStride, y: trueNext)
+        }
+        if let zoneoutC {
+            Scalar.interpolate(count: row, toward: states.c(s), by: zoneoutC.pointer + s * zoneoutStride, y: states.c(s + 1))
+        }
+        for b in finished {
+            (trueNext + b * width).update(from: truePrevious + b * width, count: width)
+            if states.c != nil { (states.c(s + 1) + b * width).update(from: states.c(s) + b * width, count: width) }
+        }
+        if let recurrent {
+            states.h(s + 1).update(from: trueNext, count: row)
+            Scalar.multiply(count: row, x: recurrent.pointer, y: states.h(s + 1))
+        }
+    }
+
+    /// Before the cell's backward of step `s`: splits `gradient` (w.r.t. the unmasked state at
+    /// slot `s + 1`) into the part zoneout passes straight to slot `s`, kept in `held`, and the
+    /// part that flows through the cell, left in `gradient`.
+    func splitZoneout(_ s: Int, gradient: StateBuffers<Scalar>, held: StateBuffers<Scalar>) {
+        let row = batch * hiddenSize
+        for (mask, g, direct) in [(zoneoutH, gradient.h(0), held.h(0))]
+            + (gradient.c == nil ? [] : [(zoneoutC, gradient.c(0), held.c(0))]) {
+            guard let mask else {
+                direct.update(repeating: 0, count: row)
+                continue
+            }
+            direct.update(from: g, count: row)
+            Scalar.multiply(count: row, x: mask.pointer + s * zoneoutStride, y: direct)
+            Scalar.axpy(count: row, alpha: -1, x: direct, y: g)
+        }
+    }
+
+    /// After the cell's backward of step `s`: the gradient w.r.t. what the cell read at slot `s`
+    /// becomes the gradient w.r.t. the unmasked state, plus zoneout's direct part.
+    func finishBackwardStep(gradient: StateBuffers<Scalar>, held: StateBuffers<Scalar>) {
+        let row = batch * hiddenSize
+        if let recurrent { Scalar.multiply(count: row, x: recurrent.pointer, y: gradient.h(0)) }
+        Scalar.axpy(count: row, alpha: 1, x: held.h(0), y: gradient.h(0))
+        if gradient.c != nil { Scalar.axpy(count: row, alpha: 1, x: held.c(0), y: gradient.c(0)) }
+    }
+
+    /// `dL/dx` through the input mask.
+    func maskInputGradient(_ dx: inout [Scalar], steps: Int) {
+        maskInput(&dx, steps: steps)
+    }
+}

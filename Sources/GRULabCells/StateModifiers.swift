@@ -1,0 +1,60 @@
+/// Regularisers the framework applies around every cell's step, so that they work on any cell,
+/// built-in or custom, at the cost of one elementwise pass.
+///
+/// ```
+/// zoneout (Krueger et al. 2016), probability p for h (pc for c):
+///     training    h_t = m_t ⊙ h_{t-1} + (1 - m_t) ⊙ cell(x_t, h_{t-1}),  m_t ~ Bernoulli(p),
+///                 a new mask every step, the same one reused in backward
+///     evaluation  h_t = p h_{t-1} + (1 - p) cell(x_t, h_{t-1})
+/// variational dropout (Gal & Ghahramani 2016), probabilities q_x and q_h:
+///     training    h_t = cell(x_t ⊙ m_x, h_{t-1} ⊙ m_h),  m ~ Bernoulli(1 - q) / (1 - q),
+///                 one mask per sequence, the same at every step; evaluation: no masks
+/// ```
+///
+/// The recurrent mask multiplies the state the cell reads, everywhere the cell reads it (a GRU's
+/// gates and its `z ⊙ h` term); an LSTM's `c` is never masked. The outputs and `h_n` are the
+/// unmasked states. Each layer and direction draws its own masks.
+public struct StateModifiers: Sendable, Equatable, Hashable {
+    /// Zoneout probability for h, in `[0, 1)`.
+    public var zoneout: Double
+    /// Zoneout probability for the memory cell c of cells that have one, in `[0, 1)`.
+    public var zoneoutCell: Double
+    /// Variational dropout probability on the inputs of every layer, in `[0, 1)`.
+    public var inputDropout: Double
+    /// Variational dropout probability on the recurrent state, in `[0, 1)`.
+    public var recurrentDropout: Double
+
+    public init(zoneout: Double = 0, zoneoutCell: Double = 0, inputDropout: Double = 0, recurrentDropout: Double = 0) {
+        self.zoneout = zoneout
+        self.zoneoutCell = zoneoutCell
+        self.inputDropout = inputDropout
+        self.recurrentDropout = recurrentDropout
+    }
+
+    /// No modifier.
+    public static let none = StateModifiers()
+
+    /// Whether anything rewrites the state between steps (a cell that solves its recurrence
+    /// ahead of the loop, such as `mingru`'s parallel scan, must then step sequentially).
+    public var rewritesState: Bool { zoneout > 0 || zoneoutCell > 0 || recurrentDropout > 0 }
+
+    /// Checks every probability is in `[0, 1)`.
+    public func validate() throws {
+        for (name, p) in [("zoneout", zoneout), ("zoneout_cell", zoneoutCell),
+                          ("input_dropout", inputDropout), ("recurrent_dropout", recurrentDropout)]
+        where !(p >= 0 && p < 1) {
+            throw StateModifiersError.probability(name: name, value: p)
+        }
+    }
+}
+
+/// A modifier setting out of range.
+public enum StateModifiersError: Error, CustomStringConvertible, Equatable {
+    case probability(name: String, value: Double)
+
+    public var description: String {
+        switch self {
+        case let .probability(name, value): "\(name) must be a probability in [0, 1), got \(value)"
+        }
+    }
+}
