@@ -29,7 +29,8 @@ where Self.RawSignificand: FixedWidthInteger {
     /// `y[i] *= x[i]` over `count` elements.
     static func multiply(count: Int, x: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>)
 
-    /// `y[i] += m[i] * (x[i] - y[i])` over `count` elements: `y` moves to `x` by `m`.
+    /// `y[i] = m[i] * x[i] + (1 - m[i]) * y[i]` over `count` elements: `y` moves to `x` by
+    /// `m`, exactly to `x` where `m` is 1 and not at all where it is 0.
     static func interpolate(count: Int, toward x: UnsafePointer<Self>, by m: UnsafePointer<Self>,
                             y: UnsafeMutablePointer<Self>)
 
@@ -54,7 +55,7 @@ extension TensorScalar {
     @inlinable
     static func interpolateElementwise(count: Int, toward x: UnsafePointer<Self>, by m: UnsafePointer<Self>,
                                        y: UnsafeMutablePointer<Self>) {
-        for i in 0..<count { y[i] += m[i] * (x[i] - y[i]) }
+        for i in 0..<count { y[i] = m[i] * x[i] + (1 - m[i]) * y[i] }
     }
 
     @inlinable

@@ -1,0 +1,100 @@
+import GRULabCells
+import GRULabTensor
+import GRULabTestSupport
+import Testing
+
+/// The modifiers' masks, observed through what the network computes.
+@Suite struct StateModifiersTests {
+    /// A kept unit copies its previous value exactly, so the fraction of outputs equal to the
+    /// previous step's is the keep rate.
+    @Test(arguments: [0.1, 0.5])
+    func zoneoutKeepsEachUnitWithProbabilityP(p: Double) throws {
+        var g = SeededGenerator(seed: 21)
+        let net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "gru", inputSize: 3, hiddenSize: 32, configuration: .init(modifiers: StateModifiers(zoneout: p)),
+            using: &g)
+        let (steps, batch) = (60, 8)
+        let f = try net.forward(Tensor.random([steps, batch, 3], using: &g), training: true, generator: &g)
+        let width = batch * 32
+        var kept = 0
+        for t in 1..<steps {
+            for i in 0..<width where f.output.scalars[t * width + i] == f.output.scalars[(t - 1) * width + i] {
+                kept += 1
+            }
+        }
+        let n = Double((steps - 1) * width)
+        // within 5 standard deviations of the binomial count
+        #expect(abs(Double(kept) - p * n) < 5 * (n * p * (1 - p)).squareRoot(), "kept \(kept) of \(Int(n))")
+    }
+
+    @Test func zoneoutAtEvaluationIsTheExpectation() throws {
+        var g = SeededGenerator(seed: 22)
+        let plain: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "gru", inputSize: 2, hiddenSize: 3, using: &g)
+        var zoned = plain
+        zoned = RecurrentNetwork(inputSize: 2, hiddenSize: 3, configuration: .init(modifiers: StateModifiers(zoneout: 0.3))) { _ in
+            plain.cells[0]
+        }
+        let x = Tensor<Double>.random([1, 1, 2], using: &g)
+        let h0 = RecurrentState<Double>(h: Tensor.random([1, 1, 3], using: &g))
+        let new = try plain.forward(x, initialState: h0, generator: &g).output
+        let blended = try zoned.forward(x, initialState: h0, generator: &g).output
+        for j in 0..<3 {
+            #expect(abs(blended.scalars[j] - (0.3 * h0.h.scalars[j] + 0.7 * new.scalars[j])) < 1e-15)
+        }
+    }
+
+    /// `rnn-relu` with `W_ih = I` and no recurrence outputs `relu(x ⊙ m)`: on positive inputs
+    /// the ratio output / input is the input mask itself.
+    @Test func theInputMaskIsOnePerSequenceTheSameAtEveryStep() throws {
+        var g = SeededGenerator(seed: 23)
+        var net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "rnn-relu", inputSize: 16, hiddenSize: 16,
+            configuration: .init(modifiers: StateModifiers(inputDropout: 0.5)), using: &g)
+        var p = net.parameters.zeros()
+        p["weight_ih_l0"] = Tensor(shape: [16, 16], scalars: (0..<256).map { $0 % 17 == 0 ? 1 : 0 })
+        net.parameters = p
+        let x = Tensor<Double>(shape: [5, 3, 16], scalars: (0..<240).map { _ in g.uniform(0.5, 1.5) })
+        let f = try net.forward(x, training: true, generator: &g)
+        let masks = (0..<5).map { t in (0..<3).map { b in (0..<16).map { j in
+            f.output[t, b, j] / x[t, b, j] } } }
+        for t in 1..<5 { #expect(masks[t] == masks[0]) }
+        #expect(masks[0][0] != masks[0][1] && masks[0][1] != masks[0][2])
+        #expect(Set(masks[0].flatMap { $0 }.map { ($0 * 1e9).rounded() / 1e9 }) == [0, 2])
+        let evaluated = try net.forward(x, training: false, generator: &g)
+        #expect(evaluated.output.maxAbsoluteDifference(Tensor(shape: x.shape, scalars: x.scalars)) < 1e-15)
+    }
+
+    /// With `W_hh = I` and no input, `h_t = relu(m ⊙ h_{t-1})`: the ratio of consecutive
+    /// outputs is the recurrent mask, the same at every step.
+    @Test func theRecurrentMaskIsOnePerSequenceTheSameAtEveryStep() throws {
+        var g = SeededGenerator(seed: 24)
+        var net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "rnn-relu", inputSize: 1, hiddenSize: 16,
+            configuration: .init(modifiers: StateModifiers(recurrentDropout: 0.5)), using: &g)
+        var p = net.parameters.zeros()
+        p["weight_hh_l0"] = Tensor(shape: [16, 16], scalars: (0..<256).map { $0 % 17 == 0 ? 1 : 0 })
+        net.parameters = p
+        let h0 = RecurrentState<Double>(h: Tensor(repeating: 1, shape: [1, 3, 16]))
+        let f = try net.forward(Tensor(zeros: [4, 3, 1]), initialState: h0, training: true, generator: &g)
+        let first = (0..<3).map { b in (0..<16).map { f.output[0, b, $0] } }
+        #expect(Set(first.flatMap { $0 }) == [0, 2])
+        #expect(first[0] != first[1] && first[1] != first[2])
+        for t in 1..<4 {
+            for b in 0..<3 {
+                for j in 0..<16 { #expect(f.output[t, b, j] == first[b][j] * f.output[t - 1, b, j]) }
+            }
+        }
+    }
+
+    @Test func masksDifferAcrossLayersAndDirections() throws {
+        var g = SeededGenerator(seed: 25)
+        let net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "zoneout-gru", inputSize: 2, hiddenSize: 8, configuration: .init(bidirectional: true), using: &g)
+        let f = try net.forward(Tensor.random([30, 1, 2], using: &g), training: true, generator: &g)
+        func keptPattern(_ direction: Int) -> [Bool] {
+            (1..<30).flatMap { t in (0..<8).map { j in f.output[t, 0, direction * 8 + j] == f.output[t - 1, 0, direction * 8 + j] } }
+        }
+        #expect(keptPattern(0) != keptPattern(1))
+    }
+}
