@@ -75,20 +75,21 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         weights.recurrent(parameters, h: hPrev, rows: n, into: hp, addingBias: true, accumulate: false)
         let xp = workspace.projection[t * n * g], gates = workspace.gates[t * n * g]
         let hn = workspace.recurrentCandidate[t * n * h]
-        let sigma = gateActivation, phi = candidateActivation
+        // Pre-activations first, then each activation over a contiguous block, then the blend:
+        // loops without calls, which the compiler vectorises.
         for b in 0..<n {
-            let row = b * g
+            let row = b * g, x = xp + row, recurrent = hp + row, out = gates + row, hnRow = hn + b * h
+            for j in 0..<2 * h { out[j] = x[j] + recurrent[j] }
+            gateActivation.apply(out, count: 2 * h)
             for j in 0..<h {
-                let r = sigma(xp[row + j] + hp[row + j])
-                let z = sigma(xp[row + h + j] + hp[row + h + j])
-                let recurrent = hp[row + 2 * h + j]
-                let cand = phi(xp[row + 2 * h + j] + r * recurrent)
-                let prev = hPrev[b * h + j]
-                hNext[b * h + j] = (1 - z) * cand + z * prev
-                gates[row + j] = r
-                gates[row + h + j] = z
-                gates[row + 2 * h + j] = cand
-                hn[b * h + j] = recurrent
+                hnRow[j] = recurrent[2 * h + j]
+                out[2 * h + j] = x[2 * h + j] + out[j] * recurrent[2 * h + j]
+            }
+            candidateActivation.apply(out + 2 * h, count: h)
+            let prev = hPrev + b * h, next = hNext + b * h
+            for j in 0..<h {
+                let z = out[h + j]
+                next[j] = (1 - z) * out[2 * h + j] + z * prev[j]
             }
         }
     }

@@ -69,22 +69,19 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         weights.recurrent(parameters, h: states.h(t), rows: n, into: a, addingBias: false, accumulate: true)
         let cPrev = states.c(t), cNext = states.c(t + 1), hNext = states.h(t + 1)
         let cellOutput = workspace.cellOutput[t * n * h]
-        let sigma = gateActivation, phi = candidateActivation
+        // Activations over contiguous blocks (i and f together), then the elementwise update:
+        // loops without calls, which the compiler vectorises.
         for b in 0..<n {
-            let row = b * g
+            let gate = a + b * g, c = cNext + b * h, tc = cellOutput + b * h, cp = cPrev + b * h
+            gateActivation.apply(gate, count: 2 * h)
+            candidateActivation.apply(gate + 2 * h, count: h)
+            gateActivation.apply(gate + 3 * h, count: h)
             for j in 0..<h {
-                let i = sigma(a[row + j]), f = sigma(a[row + h + j])
-                let cand = phi(a[row + 2 * h + j]), o = sigma(a[row + 3 * h + j])
-                let c = f * cPrev[b * h + j] + i * cand
-                let tc = phi(c)
-                cNext[b * h + j] = c
-                hNext[b * h + j] = o * tc
-                cellOutput[b * h + j] = tc
-                a[row + j] = i
-                a[row + h + j] = f
-                a[row + 2 * h + j] = cand
-                a[row + 3 * h + j] = o
+                c[j] = gate[h + j] * cp[j] + gate[j] * gate[2 * h + j]
+                tc[j] = c[j]
             }
+            candidateActivation.apply(tc, count: h)
+            for j in 0..<h { hNext[b * h + j] = gate[3 * h + j] * tc[j] }
         }
     }
 

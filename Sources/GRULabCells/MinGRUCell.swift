@@ -108,11 +108,14 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let p = buffers.projection, gate = buffers.gate, aOut = buffers.a, bOut = buffers.b
             for t in bounds[c]..<bounds[c + 1] {
+                for row in 0..<lanes / h {
+                    (gate + t * lanes + row * h).update(from: p + (t * lanes + row * h) * 2, count: h)
+                }
+                sigma.apply(gate + t * lanes, count: lanes)
                 for lane in 0..<lanes {
                     let (row, j) = lane.quotientAndRemainder(dividingBy: h)
-                    let z = sigma(p[(t * lanes + row * h) * 2 + j])
+                    let z = gate[t * lanes + lane]
                     let candidate = p[(t * lanes + row * h) * 2 + h + j]
-                    gate[t * lanes + lane] = z
                     let first = t == bounds[c]
                     let previousA = first ? 1 : aOut[(t - 1) * lanes + lane]
                     let previousB = first ? 0 : bOut[(t - 1) * lanes + lane]
@@ -154,11 +157,12 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             return
         }
         let a = workspace.projection[t * n * 2 * h], gate = workspace.gate[t * n * h]
-        let hPrev = states.h(t), hNext = states.h(t + 1), sigma = gateActivation
+        let hPrev = states.h(t), hNext = states.h(t + 1)
+        for b in 0..<n { (gate + b * h).update(from: a + b * 2 * h, count: h) }
+        gateActivation.apply(gate, count: n * h)
         for b in 0..<n {
             for j in 0..<h {
-                let z = sigma(a[b * 2 * h + j])
-                gate[b * h + j] = z
+                let z = gate[b * h + j]
                 hNext[b * h + j] = (1 - z) * hPrev[b * h + j] + z * a[b * 2 * h + h + j]
             }
         }

@@ -85,17 +85,14 @@ struct ResetGatedCore {
         let a = workspace.scratch.pointer, hPrev = states.h(t)
         a.update(from: workspace.projection[t * n * g], count: n * g)
         let gatesOut = workspace.gates[t * n * g], rh = workspace.resetState[t * n * h]
-        let sigma = gateActivation, phi = candidateActivation
         linears(parameters) { _, recurrent, _ in
             recurrent[0].apply(rows: n, x: hPrev, xStride: h, y: a, yStride: g, accumulate: true)
             recurrent[1].apply(rows: n, x: hPrev, xStride: h, y: a + h, yStride: g, accumulate: true)
             for b in 0..<n {
-                for j in 0..<h {
-                    let r = sigma(a[b * g + j])
-                    gatesOut[b * g + j] = r
-                    gatesOut[b * g + h + j] = sigma(a[b * g + h + j])
-                    rh[b * h + j] = r * hPrev[b * h + j]
-                }
+                let out = gatesOut + b * g, pre = a + b * g
+                out.update(from: pre, count: 2 * h)
+                gateActivation.apply(out, count: 2 * h)
+                for j in 0..<h { rh[b * h + j] = out[j] * hPrev[b * h + j] }
             }
             recurrent[2].apply(rows: n, x: rh, xStride: h, y: a + 2 * h, yStride: g, accumulate: true)
         }
@@ -103,15 +100,18 @@ struct ResetGatedCore {
         let sNext = blendsCell ? states.c(t + 1) : states.h(t + 1), hNext = states.h(t + 1)
         let cellOutput = workspace.cellOutput.map { $0[t * n * h] }
         for b in 0..<n {
+            let out = gatesOut + b * g
+            (out + 2 * h).update(from: a + b * g + 2 * h, count: h)
+            candidateActivation.apply(out + 2 * h, count: h)
             for j in 0..<h {
-                let cand = phi(a[b * g + 2 * h + j]), z = gatesOut[b * g + h + j]
-                gatesOut[b * g + 2 * h + j] = cand
-                let s = z * sPrev[b * h + j] + (1 - z) * cand
-                sNext[b * h + j] = s
-                if let cellOutput {
-                    hNext[b * h + j] = phi(s)
-                    cellOutput[b * h + j] = hNext[b * h + j]
-                }
+                let z = out[h + j]
+                sNext[b * h + j] = z * sPrev[b * h + j] + (1 - z) * out[2 * h + j]
+            }
+            if let cellOutput {
+                let y = cellOutput + b * h
+                y.update(from: sNext + b * h, count: h)
+                candidateActivation.apply(y, count: h)
+                (hNext + b * h).update(from: y, count: h)
             }
         }
     }
