@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GRULabParity", targets: ["GRULabParity"]),
         .library(name: "GRULabHDF5", targets: ["GRULabHDF5"]),
         .library(name: "GRULabTasks", targets: ["GRULabTasks"]),
+        .library(name: "GRULabTraining", targets: ["GRULabTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,9 @@ let package = Package(
         /// Long-sequence tasks generated from a seed (adding, copy, selective copy) and a
         /// researcher's own sequences read from HDF5.
         .target(name: "GRULabTasks", dependencies: ["GRULabTensor", "GRULabHDF5"]),
+        /// Sequence models over any cell, losses, optimizers, schedules, clipping and the
+        /// instrumented training step.
+        .target(name: "GRULabTraining", dependencies: ["GRULabCells", "GRULabTasks", "GRULabTensor"]),
         /// The command-line tool.
         .executableTarget(
             name: "grulab",
@@ -67,6 +71,7 @@ let package = Package(
         /// Python); not a product.
         .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
         .testTarget(name: "GRULabTasksTests", dependencies: ["GRULabTasks", "GRULabHDF5", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabTrainingTests", dependencies: ["GRULabTraining", "GRULabTestSupport"]),
         .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabTestSupport"]),
     ]
 )
