@@ -9,7 +9,7 @@ import GRULabTensor
 /// m ← m + (1 - β1)(g - m)           v ← β2 v + (1 - β2) g²
 /// θ ← θ - (lr / (1 - β1^t)) · m / (√v / √(1 - β2^t) + ε)        t = 1, 2, …
 /// ```
-public struct Adam<Scalar: TensorScalar>: Optimizer, Sendable {
+public struct Adam<Scalar: TensorScalar>: Optimizer, Sendable, Codable, Equatable {
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double

@@ -3,7 +3,8 @@ import GRULabTensor
 
 /// Updates parameters in place from their gradients, on the flat storage of a
 /// ``ParameterSet``. Each optimizer keeps its state (momenta, averages) per element, created at
-/// the first update, and follows PyTorch's update rule in the same order of operations.
+/// the first update, and follows PyTorch's update rule in the same order of operations. The
+/// built-in optimizers are `Codable`, state included, so that a checkpoint can hold them.
 public protocol Optimizer<Scalar>: Sendable {
     associatedtype Scalar: TensorScalar
     /// One step with learning rate `learningRate`; `gradients` has the shapes of `parameters`.

@@ -9,7 +9,7 @@ import GRULabTensor
 /// θ ← θ - lr g / a                  (momentum μ = 0)
 /// b ← μ b + g / a,  θ ← θ - lr b    (μ > 0)
 /// ```
-public struct RMSprop<Scalar: TensorScalar>: Optimizer, Sendable {
+public struct RMSprop<Scalar: TensorScalar>: Optimizer, Sendable, Codable, Equatable {
     public var alpha: Double
     public var epsilon: Double
     public var momentum: Double

@@ -9,7 +9,7 @@ import GRULabTensor
 /// g ← g + μ b (Nesterov) or b
 /// θ ← θ - lr g
 /// ```
-public struct SGD<Scalar: TensorScalar>: Optimizer, Sendable {
+public struct SGD<Scalar: TensorScalar>: Optimizer, Sendable, Codable, Equatable {
     public var momentum: Double
     public var dampening: Double
     public var weightDecay: Double

@@ -1,3 +1,4 @@
+import Foundation
 import GRULabCells
 import GRULabTensor
 import GRULabTraining
@@ -60,6 +61,20 @@ import Testing
                          [[0.40000009999990005, -0.9000000499999751, 1.9000000333333222],
                           [0.4070429626685618, -0.9029118460156582, 1.7934796037804486],
                           [0.36954982090795424, -0.9405231675071261, 1.7291263856218733]], "rmsprop momentum")
+    }
+
+    /// A checkpointed optimizer continues exactly as one that never stopped.
+    @Test func optimizerStateSurvivesACheckpoint() throws {
+        var parameters = ParameterSet<Double>([("a", Tensor(shape: [3], scalars: [0.5, -1.0, 2.0]))])
+        let gradient = { (g: [Double]) in ParameterSet<Double>([("a", Tensor(shape: [3], scalars: g))]) }
+        var adam = Adam<Double>()
+        adam.update(&parameters, gradients: gradient(Self.gradients[0]), learningRate: 0.01)
+        var restored = try JSONDecoder().decode(Adam<Double>.self, from: JSONEncoder().encode(adam))
+        #expect(restored == adam && restored.step == 1)
+        var p1 = parameters, p2 = parameters
+        adam.update(&p1, gradients: gradient(Self.gradients[1]), learningRate: 0.01)
+        restored.update(&p2, gradients: gradient(Self.gradients[1]), learningRate: 0.01)
+        #expect(p1 == p2)
     }
 
     @Test func clippingByGlobalNormAsPyTorch() {
