@@ -34,8 +34,9 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     public var optimizer: any Optimizer<Scalar>
     public let task: any SequenceTask
     public let configuration: Configuration
-    /// The number of steps done; the index of the next step.
-    public private(set) var step = 0
+    /// The number of steps done; the index of the next step. Settable, with the model, the
+    /// optimizer and the generators, to resume from a checkpoint.
+    public var step = 0
     /// The stream of training batches.
     public var dataGenerator: SeededGenerator
     /// The stream of dropout masks.
