@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "GRULabCells", targets: ["GRULabCells"]),
         .library(name: "GRULabParity", targets: ["GRULabParity"]),
         .library(name: "GRULabHDF5", targets: ["GRULabHDF5"]),
+        .library(name: "GRULabTasks", targets: ["GRULabTasks"]),
+        .library(name: "GRULabTraining", targets: ["GRULabTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,12 @@ let package = Package(
         .target(name: "GRULabParity", dependencies: ["GRULabCells"]),
         /// Typed Swift wrapper over the HDF5 C library and the results schema.
         .target(name: "GRULabHDF5", dependencies: ["CHDF5"]),
+        /// Long-sequence tasks generated from a seed (adding, copy, selective copy) and a
+        /// researcher's own sequences read from HDF5.
+        .target(name: "GRULabTasks", dependencies: ["GRULabTensor", "GRULabHDF5"]),
+        /// Sequence models over any cell, losses, optimizers, schedules, clipping and the
+        /// instrumented training step.
+        .target(name: "GRULabTraining", dependencies: ["GRULabCells", "GRULabTasks", "GRULabTensor"]),
         /// The command-line tool.
         .executableTarget(
             name: "grulab",
@@ -62,6 +70,8 @@ let package = Package(
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
         /// Python); not a product.
         .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
+        .testTarget(name: "GRULabTasksTests", dependencies: ["GRULabTasks", "GRULabHDF5", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabTrainingTests", dependencies: ["GRULabTraining", "GRULabTestSupport"]),
         .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabTestSupport"]),
     ]
 )
