@@ -10,10 +10,12 @@ let package = Package(
         .library(name: "GRULabCells", targets: ["GRULabCells"]),
         .library(name: "GRULabParity", targets: ["GRULabParity"]),
         .library(name: "GRULabHDF5", targets: ["GRULabHDF5"]),
+        .library(name: "GRULabExperiments", targets: ["GRULabExperiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - Public API
@@ -32,12 +34,18 @@ let package = Package(
         .target(name: "GRULabParity", dependencies: ["GRULabCells"]),
         /// Typed Swift wrapper over the HDF5 C library and the results schema.
         .target(name: "GRULabHDF5", dependencies: ["CHDF5"]),
+        /// Experiment files: parsing, validation, overrides, sweeps, resolved run specifications.
+        .target(
+            name: "GRULabExperiments",
+            dependencies: ["GRULabCells", .product(name: "Yams", package: "Yams")]
+        ),
         /// The command-line tool.
         .executableTarget(
             name: "grulab",
             dependencies: [
                 "GRULabCells",
                 "GRULabParity",
+                "GRULabExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +70,7 @@ let package = Package(
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
         /// Python); not a product.
         .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
+        .testTarget(name: "GRULabExperimentsTests", dependencies: ["GRULabExperiments", "GRULabTestSupport"]),
         .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabTestSupport"]),
     ]
 )
