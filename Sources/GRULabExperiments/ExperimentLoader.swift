@@ -30,6 +30,8 @@ struct ExperimentLoader {
     /// Key paths an unknown key was taken for (`model.hidden_size` for `model.hiden_size`):
     /// their absence is the same mistake, not a second one.
     private var suggested: Set<String> = []
+    /// A top-level `seed: [...]`, made an axis once the sweep is read.
+    private var seedList: (Setting, [Node], Origin)?
 
     init(file: String, knownCells: [String]) {
         self.file = file
@@ -56,6 +58,7 @@ struct ExperimentLoader {
             return
         }
         walk(mapping, section: "")
+        if let (setting, seeds, origin) = seedList { addAxis(setting, seeds, key: "seed", origin: origin) }
     }
 
     private mutating func walk(_ mapping: Node.Mapping, section: String) {
@@ -74,8 +77,8 @@ struct ExperimentLoader {
                 }
             } else if let setting = Setting.byPath[path] {
                 if path == "seed", case let .sequence(seeds) = valueNode {
-                    // A list of seeds is a sweep axis.
-                    addAxis(setting, Array(seeds), key: path, origin: origin)
+                    // A list of seeds is a sweep axis, after the sweep's wherever it is written.
+                    seedList = (setting, Array(seeds), origin)
                 } else {
                     base[path] = entry(setting, valueNode, key: path, origin: origin)
                 }
@@ -143,7 +146,7 @@ struct ExperimentLoader {
             if replacing {
                 axes[i].entries = entries
             } else {
-                errors.append(.conflict(origin, key: key, problem: "swept twice (a list of seeds and a sweep axis?)"))
+                errors.append(.conflict(origin, key: key, problem: "swept twice; keep one"))
             }
         } else {
             axes.append(Axis(path: setting.path, entries: entries))

@@ -92,3 +92,12 @@ import Testing
         #expect(name.hasPrefix("seq_len=1234567890,hidden_size=1234567890,"))
     }
 }
+
+extension SweepTests {
+    @Test func aListOfSeedsComesAfterTheSweepWhereverItIsWritten() throws {
+        let yaml = "seed: [1, 2]\n" + minimal + "sweep:\n  model.cell: [gru, lstm]\n"
+        let experiment = try ExperimentSpec(yaml: yaml, file: file)
+        #expect(experiment.axes.map(\.key) == ["model.cell", "seed"])
+        #expect(experiment.runs.map(\.name) == ["cell=gru,seed=1", "cell=gru,seed=2", "cell=lstm,seed=1", "cell=lstm,seed=2"])
+    }
+}
