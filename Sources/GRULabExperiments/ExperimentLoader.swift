@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Validates an experiment file and its overrides and resolves its runs, collecting every
@@ -19,6 +20,9 @@ struct ExperimentLoader {
         var path: String
         var entries: [Entry]
     }
+
+    /// The most runs one experiment may have.
+    static let maximumRuns = 100_000
 
     let file: String
     let knownCells: [String]
@@ -212,6 +216,13 @@ struct ExperimentLoader {
     /// ``errors``).
     mutating func resolve() -> [RunSpec]? {
         if unparsable { return nil }
+        // A grid too large to list is a mistake (an axis meant as a range?), not a plan.
+        let count = axes.reduce(1.0) { $0 * Double($1.entries.count) }
+        guard count <= Double(Self.maximumRuns) else {
+            errors.append(.conflict(.file(file), key: "sweep",
+                                    problem: "the grid has \(String(format: "%.0f", count)) runs; at most \(Self.maximumRuns)"))
+            return nil
+        }
         let points = grid()
         let named = RunName.names(for: points.map { point in
             point.map { (path: axes[$0.axis].path, value: $0.entry.value?.text ?? "") }

@@ -83,6 +83,9 @@ import Testing
          "experiments/x.yaml:8: run: names the only run of an experiment without a sweep; remove it or the sweep"),
         (minimal + "run: a/b\n",
          "experiments/x.yaml:8: run: expected a file-safe run name (no '/', NUL or '..', at most 200 characters), found 'a/b'"),
+        (minimal + "sweep:\n" + ["train.steps", "train.batch_size", "train.warmup", "train.eval_every", "log.every", "train.eval_batches"]
+            .map { "  \($0): [1, 2, 3, 4, 5, 6, 7]\n" }.joined(),
+         "experiments/x.yaml: sweep: the grid has 117649 runs; at most 100000"),
         ("- name: x\n", "experiments/x.yaml:1: experiment: expected a mapping of sections (name, seed, task, model, train, log, sweep), found a list"),
     ] as [(String, String)])
     func aMistakeAcrossKeysGivesItsMessage(yaml: String, expected: String) {
