@@ -9,7 +9,7 @@ import Yams
 /// defaults, run names). A value that failed its type check is left out of the later passes,
 /// so one mistake gives one message.
 struct ExperimentLoader {
-    /// A value given for a key: the node, where it came from, and the value if it is valid.
+    /// A value given for a key: where it came from, and the value if it passed its check.
     struct Entry {
         var origin: Origin
         var value: SettingValue?
