@@ -12,10 +12,12 @@ let package = Package(
         .library(name: "GRULabHDF5", targets: ["GRULabHDF5"]),
         .library(name: "GRULabTasks", targets: ["GRULabTasks"]),
         .library(name: "GRULabTraining", targets: ["GRULabTraining"]),
+        .library(name: "GRULabExperiments", targets: ["GRULabExperiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - Public API
@@ -40,12 +42,18 @@ let package = Package(
         /// Sequence models over any cell, losses, optimizers, schedules, clipping and the
         /// instrumented training step.
         .target(name: "GRULabTraining", dependencies: ["GRULabCells", "GRULabTasks", "GRULabTensor"]),
+        /// Experiment files: parsing, validation, overrides, sweeps, resolved run specifications.
+        .target(
+            name: "GRULabExperiments",
+            dependencies: ["GRULabCells", .product(name: "Yams", package: "Yams")]
+        ),
         /// The command-line tool.
         .executableTarget(
             name: "grulab",
             dependencies: [
                 "GRULabCells",
                 "GRULabParity",
+                "GRULabExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +80,7 @@ let package = Package(
         .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
         .testTarget(name: "GRULabTasksTests", dependencies: ["GRULabTasks", "GRULabHDF5", "GRULabTestSupport"]),
         .testTarget(name: "GRULabTrainingTests", dependencies: ["GRULabTraining", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabExperimentsTests", dependencies: ["GRULabExperiments", "GRULabTestSupport"]),
         .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabTestSupport"]),
     ]
 )

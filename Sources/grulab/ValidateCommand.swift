@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import GRULabCells
+import GRULabExperiments
+
+/// `grulab validate FILE [key=value ...] [--verbose]`
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check an experiment file and list its runs without running them (docs/experiments.md).",
+        discussion: """
+            Applies the overrides (key=value, values in YAML: train.lr=1e-3, \
+            sweep.model.cell=[gru,lstm]), validates every key, expands the sweep and prints one \
+            line a run: its index, its name and its swept values. Exit status: 0 when the file is \
+            valid, 2 with every error found (file and line, or the override, then the key) when \
+            it is not or cannot be read.
+            """)
+
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Argument(help: "Overrides, key=value.")
+    var overrides: [String] = []
+
+    @Flag(help: "Print each run's resolved specification as YAML as well.")
+    var verbose = false
+
+    func run() throws {
+        let experiment: ExperimentSpec
+        do {
+            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CellRegistry.builtIn.names)
+        } catch {
+            for message in error.errors { printError(message.description) }
+            throw ExitCode(2)
+        }
+        let count = experiment.runs.count
+        let grid = experiment.axes.map { "\($0.key) (\($0.values.count))" }.joined(separator: " × ")
+        print("\(file): \(experiment.name), \(count) run\(count == 1 ? "" : "s")" + (grid.isEmpty ? "" : " over \(grid)"))
+        let header = ["index", "name"] + experiment.axes.map(\.key)
+        let rows = experiment.runs.map { run in [String(run.index), run.name] + run.varied.map(\.value) }
+        print(table([header] + rows))
+        if verbose {
+            for run in experiment.runs { print("---\n" + run.yaml, terminator: "") }
+        }
+    }
+
+    /// Columns left-aligned, two spaces apart, no trailing blanks.
+    private func table(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
+            }.joined()
+        }.joined(separator: "\n")
+    }
+}
