@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "GRULabCells", targets: ["GRULabCells"]),
         .library(name: "GRULabParity", targets: ["GRULabParity"]),
         .library(name: "GRULabHDF5", targets: ["GRULabHDF5"]),
+        .library(name: "GRULabAutodiff", targets: ["GRULabAutodiff"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,10 @@ let package = Package(
         .target(name: "GRULabCells", dependencies: ["GRULabTensor"]),
         /// Reading parity fixtures (PyTorch dumps) and comparing a cell against them.
         .target(name: "GRULabParity", dependencies: ["GRULabCells"]),
+        /// Custom cells from a differentiable forward step (Swift's `_Differentiation`): tensor
+        /// derivatives, the `DifferentiableCell` adapter, registration. A module of its own so
+        /// that the core builds on toolchains without `_Differentiation`.
+        .target(name: "GRULabAutodiff", dependencies: ["GRULabTensor", "GRULabCells"]),
         /// Typed Swift wrapper over the HDF5 C library and the results schema.
         .target(name: "GRULabHDF5", dependencies: ["CHDF5"]),
         /// The command-line tool.
@@ -57,6 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "GRULabTensorTests", dependencies: ["GRULabTensor", "GRULabTestSupport"]),
         .testTarget(name: "GRULabCellsTests", dependencies: ["GRULabCells", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabAutodiffTests", dependencies: ["GRULabAutodiff", "GRULabTestSupport"]),
         .testTarget(name: "GRULabParityTests", dependencies: ["GRULabParity", "GRULabTestSupport"]),
         .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5", "HDF5WriterProbe"]),
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
