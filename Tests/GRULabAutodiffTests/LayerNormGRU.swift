@@ -24,14 +24,14 @@ import GRULabTensor
 /// ### References
 /// LMNT, haste: `frameworks/pytorch/layer_norm_gru.py` (`LayerNormGRUScript`);
 /// Ba, Kiros & Hinton 2016, "Layer Normalization".
-struct LayerNormGRU<Scalar: TensorScalar>: DifferentiableCellDefinition {
-    var kernel: Tensor<Scalar>
-    var recurrent_kernel: Tensor<Scalar>
-    var bias: Tensor<Scalar>
-    var recurrent_bias: Tensor<Scalar>
-    var gamma: Tensor<Scalar>
+public struct LayerNormGRU<Scalar: TensorScalar>: DifferentiableCellDefinition {
+    public var kernel: Tensor<Scalar>
+    public var recurrent_kernel: Tensor<Scalar>
+    public var bias: Tensor<Scalar>
+    public var recurrent_bias: Tensor<Scalar>
+    public var gamma: Tensor<Scalar>
 
-    static var equations: String {
+    public static var equations: String {
         """
         Wx = LN(x W; γ_0) + b
         Rh = LN(h R; γ_1) + b_R
@@ -42,7 +42,7 @@ struct LayerNormGRU<Scalar: TensorScalar>: DifferentiableCellDefinition {
         """
     }
 
-    static func parameters(inputSize c: Int, hiddenSize h: Int) -> [ParameterSpec<Self>] {
+    public static func parameters(inputSize c: Int, hiddenSize h: Int) -> [ParameterSpec<Self>] {
         [
             .init("kernel", \.kernel, shape: [c, 3 * h], initialization: .role(.input)),
             .init("recurrent_kernel", \.recurrent_kernel, shape: [h, 3 * h], initialization: .role(.recurrent)),
@@ -62,7 +62,7 @@ struct LayerNormGRU<Scalar: TensorScalar>: DifferentiableCellDefinition {
     }
 
     @differentiable(reverse)
-    func step(_ x: Tensor<Scalar>, _ state: CellState<Scalar>) -> CellState<Scalar> {
+    public func step(_ x: Tensor<Scalar>, _ state: CellState<Scalar>) -> CellState<Scalar> {
         let h = state.h, n = withoutDerivative(at: recurrent_kernel).shape[0]
         let wx = Self.layerNorm(x.product(kernel), gain: gamma.rows(0..<1)) + bias
         let rh = Self.layerNorm(h.product(recurrent_kernel), gain: gamma.rows(1..<2)) + recurrent_bias
