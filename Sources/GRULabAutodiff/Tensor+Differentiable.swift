@@ -84,7 +84,13 @@ extension Tensor {
         if self.shape == shape { return self }
         precondition(Tensor.broadcastShape(self.shape, shape) == shape, "cannot broadcast \(self.shape) to \(shape)")
         let offsets = Tensor.broadcastOffsets(from: self.shape, to: shape)
-        return Tensor(shape: shape, scalars: offsets.map { scalars[$0] })
+        let out = [Scalar](unsafeUninitializedCapacity: offsets.count) { buffer, initialized in
+            withUnsafeBufferPointer { p in
+                for (e, o) in offsets.enumerated() { buffer[e] = p[o] }
+            }
+            initialized = offsets.count
+        }
+        return Tensor(shape: shape, scalars: out)
     }
 
     /// The sum over the dimensions along which a tensor of `shape` was broadcast to this one's:
@@ -93,23 +99,47 @@ extension Tensor {
         if self.shape == shape || rank == 0 { return self }
         let offsets = Tensor.broadcastOffsets(from: shape, to: self.shape)
         var out = [Scalar](repeating: 0, count: shape.reduce(1, *))
-        for (e, o) in offsets.enumerated() { out[o] += scalars[e] }
+        withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { q in
+                for (e, o) in offsets.enumerated() { q[o] += p[e] }
+            }
+        }
         return Tensor(shape: shape, scalars: out)
     }
 
+    // Index loops over buffers, not `zip(…).map`: a step runs generic over its scalar, and
+    // unspecialised `Zip2Sequence` iteration looks up generic metadata at every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func elementwise(_ a: Tensor, _ b: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
-        if a.shape == b.shape {
-            return Tensor(shape: a.shape, scalars: zip(a.scalars, b.scalars).map { f($0, $1) })
+        var (x, y) = (a, b)
+        if a.shape != b.shape {
+            guard let shape = broadcastShape(a.shape, b.shape) else {
+                preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
+            }
+            (x, y) = (a.broadcast(to: shape), b.broadcast(to: shape))
         }
-        guard let shape = broadcastShape(a.shape, b.shape) else {
-            preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
+        let out = [Scalar](unsafeUninitializedCapacity: x.count) { buffer, initialized in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeBufferPointer { py in
+                    for i in 0..<px.count { buffer[i] = f(px[i], py[i]) }
+                }
+            }
+            initialized = x.count
         }
-        let x = a.broadcast(to: shape), y = b.broadcast(to: shape)
-        return Tensor(shape: shape, scalars: zip(x.scalars, y.scalars).map { f($0, $1) })
+        return Tensor(shape: x.shape, scalars: out)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func map(_ f: (Scalar) -> Scalar) -> Tensor {
-        Tensor(shape: shape, scalars: scalars.map(f))
+        let out = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            withUnsafeBufferPointer { p in
+                for i in 0..<p.count { buffer[i] = f(p[i]) }
+            }
+            initialized = count
+        }
+        return Tensor(shape: shape, scalars: out)
     }
 
     @derivative(of: +)
