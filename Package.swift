@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GRULabTasks", targets: ["GRULabTasks"]),
         .library(name: "GRULabTraining", targets: ["GRULabTraining"]),
         .library(name: "GRULabExperiments", targets: ["GRULabExperiments"]),
+        .library(name: "GRULabAutodiff", targets: ["GRULabAutodiff"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,10 @@ let package = Package(
         .target(name: "GRULabCells", dependencies: ["GRULabTensor"]),
         /// Reading parity fixtures (PyTorch dumps) and comparing a cell against them.
         .target(name: "GRULabParity", dependencies: ["GRULabCells"]),
+        /// Custom cells from a differentiable forward step (Swift's `_Differentiation`): tensor
+        /// derivatives, the `DifferentiableCell` adapter, registration. A module of its own so
+        /// that the core builds on toolchains without `_Differentiation`.
+        .target(name: "GRULabAutodiff", dependencies: ["GRULabTensor", "GRULabCells"]),
         /// Typed Swift wrapper over the HDF5 C library and the results schema.
         .target(name: "GRULabHDF5", dependencies: ["CHDF5"]),
         /// Long-sequence tasks generated from a seed (adding, copy, selective copy) and a
@@ -73,6 +78,7 @@ let package = Package(
         ),
         .testTarget(name: "GRULabTensorTests", dependencies: ["GRULabTensor", "GRULabTestSupport"]),
         .testTarget(name: "GRULabCellsTests", dependencies: ["GRULabCells", "GRULabTestSupport"]),
+        .testTarget(name: "GRULabAutodiffTests", dependencies: ["GRULabAutodiff", "GRULabTestSupport"]),
         .testTarget(name: "GRULabParityTests", dependencies: ["GRULabParity", "GRULabTestSupport"]),
         .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5", "HDF5WriterProbe"]),
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and

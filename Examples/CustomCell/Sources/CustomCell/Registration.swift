@@ -1,0 +1,20 @@
+import GRULabAutodiff
+import GRULabCells
+
+extension CellRegistry {
+    /// GRULab's built-in cells and this package's `layernorm-gru`.
+    public static var withCustomCells: CellRegistry {
+        var registry = CellRegistry.builtIn
+        try! registry.register(.layerNormGRU)  // a new name in a fresh registry: cannot fail
+        return registry
+    }
+}
+
+extension CellDescriptor {
+    /// `layernorm-gru`: ``LayerNormGRU`` in both precisions.
+    public static let layerNormGRU = CellDescriptor.differentiable(
+        LayerNormGRU<Float>.self, LayerNormGRU<Double>.self, name: "layernorm-gru",
+        summary: "GRU with layer norm on the input and recurrent pre-activations (haste LayerNormGRU)",
+        equations: LayerNormGRU<Double>.equations,
+        reference: "LMNT haste, LayerNormGRU (frameworks/pytorch/layer_norm_gru.py); Ba et al. 2016")
+}
