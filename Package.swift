@@ -50,7 +50,8 @@ let package = Package(
         /// Experiment files: parsing, validation, overrides, sweeps, resolved run specifications.
         .target(
             name: "GRULabExperiments",
-            dependencies: ["GRULabCells", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GRULabCells", "GRULabTasks", "GRULabTraining", "GRULabHDF5",
+                           .product(name: "Yams", package: "Yams")]
         ),
         /// The command-line tool.
         .executableTarget(

@@ -34,7 +34,7 @@ public struct RunLayout: Sendable, Equatable {
             self.precision = precision
         }
 
-        var rowSize: Int { dimensions.reduce(1) { $0 * $1.size } }
+        public var rowSize: Int { dimensions.reduce(1) { $0 * $1.size } }
     }
 
     /// A group of series logged together, with its own `step` scale.

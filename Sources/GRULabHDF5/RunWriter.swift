@@ -19,14 +19,14 @@ public final class RunWriter {
     private let clock = ContinuousClock()
     private var lastFlush: ContinuousClock.Instant
 
-    /// Creates the file at `path`, replacing none: an existing file is an error.
+    /// Creates the file at `path`; an existing file is an error unless `overwrite`.
     public init(path: String, metadata: RunMetadata, layout: RunLayout,
-                flushInterval: Duration = .seconds(10)) throws {
+                flushInterval: Duration = .seconds(10), overwrite: Bool = false) throws {
         self.path = path
         self.layout = layout
         self.flushInterval = flushInterval
         lastFlush = clock.now
-        let file = try HDF5File.create(path)
+        let file = try HDF5File.create(path, overwrite: overwrite)
         self.file = file
         try writeMetadata(metadata, to: file)
         for group in layout.groups { try createGroup(group, in: file) }

@@ -38,19 +38,10 @@ struct ValidateCommand: ParsableCommand {
         print("\(file): \(experiment.name), \(count) run\(count == 1 ? "" : "s")" + (grid.isEmpty ? "" : " over \(grid)"))
         let header = ["index", "name"] + experiment.axes.map(\.key)
         let rows = experiment.runs.map { run in [String(run.index), run.name] + run.varied.map(\.value) }
-        print(table([header] + rows))
+        print(formatTable([header] + rows))
         if verbose {
             for run in experiment.runs { print("---\n" + run.yaml, terminator: "") }
         }
     }
 
-    /// Columns left-aligned, two spaces apart, no trailing blanks.
-    private func table(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
-            }.joined()
-        }.joined(separator: "\n")
-    }
 }

@@ -1,0 +1,87 @@
+import Foundation
+import GRULabCells
+import GRULabTensor
+import GRULabTraining
+
+/// Everything a run needs to continue exactly where it stopped: the step, the parameters, the
+/// optimizer's state and both random streams. Written next to the run file as
+/// `<run>.checkpoint.json`, atomically (a temporary file renamed over the old one), so a kill
+/// leaves either the previous checkpoint or the new one.
+struct Checkpoint: Codable, Equatable {
+    enum OptimizerState: Codable, Equatable {
+        case sgd(SGD<Float>)
+        case adam(Adam<Float>)
+        case rmsprop(RMSprop<Float>)
+
+        var optimizer: any Optimizer<Float> {
+            switch self {
+            case let .sgd(o): o
+            case let .adam(o): o
+            case let .rmsprop(o): o
+            }
+        }
+
+        init?(_ optimizer: any Optimizer<Float>) {
+            switch optimizer {
+            case let o as SGD<Float>: self = .sgd(o)
+            case let o as Adam<Float>: self = .adam(o)
+            case let o as RMSprop<Float>: self = .rmsprop(o)
+            default: return nil
+            }
+        }
+    }
+
+    /// The number of completed training steps.
+    var step: Int
+    var parameterNames: [String]
+    var parameters: [Float]
+    var optimizer: OptimizerState
+    var dataGenerator: SeededGenerator
+    var dropoutGenerator: SeededGenerator
+
+    init(_ trainer: Trainer<Float>) {
+        step = trainer.step
+        parameterNames = trainer.model.parameters.names
+        parameters = trainer.model.parameters.storage
+        optimizer = OptimizerState(trainer.optimizer)!
+        dataGenerator = trainer.dataGenerator
+        dropoutGenerator = trainer.dropoutGenerator
+    }
+
+    /// Puts this state into `trainer`, whose model must have the same parameters.
+    func restore(into trainer: inout Trainer<Float>) throws {
+        var parameters = trainer.model.parameters
+        guard parameters.names == parameterNames, parameters.storage.count == self.parameters.count else {
+            throw RunError.checkpoint(reason: "its parameters do not match the run's model")
+        }
+        parameters.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = self.parameters[i] }
+        }
+        trainer.model.parameters = parameters
+        trainer.optimizer = optimizer.optimizer
+        trainer.step = step
+        trainer.dataGenerator = dataGenerator
+        trainer.dropoutGenerator = dropoutGenerator
+    }
+
+    static func path(forRun runPath: String) -> String {
+        String(runPath.dropLast(3)) + ".checkpoint.json"
+    }
+
+    func write(to path: String) throws {
+        let temporary = path + ".tmp"
+        try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            throw RunError.checkpoint(reason: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func read(from path: String) throws -> Checkpoint? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw RunError.checkpoint(reason: "\(path) is unreadable: \(error)")
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import GRULabCells
+import GRULabHDF5
+import GRULabTasks
+import GRULabTensor
+import GRULabTraining
+
+/// The end of one run, for the summary table and the index.
+public struct RunOutcome: Sendable {
+    public let run: RunSpec
+    public let path: String
+    public let status: RunStatus
+    /// The last logged training loss, the last evaluation, and the task's baseline.
+    public let trainLoss: Double?
+    public let evalLoss: Double?
+    public let evalAccuracy: Double?
+    public let baseline: Baseline
+    /// The first logged decay rate of ln ||dL/dh_t|| (layer 0, forward direction): at
+    /// initialisation, the number a vanishing-gradient study compares.
+    public let initialDecayRate: Double?
+    public let seconds: Double
+    /// Whether the run was already complete and left as it was.
+    public let skipped: Bool
+}
+
+/// Runs one resolved run: builds its task, model and trainer, trains, and writes its HDF5 file
+/// (docs/results-schema.md) and checkpoints. Training runs in Float32.
+public struct RunExecutor: Sendable {
+    public var versions: SoftwareVersions
+    public var registry: CellRegistry
+
+    public init(versions: SoftwareVersions, registry: CellRegistry = .builtIn) {
+        self.versions = versions
+        self.registry = registry
+    }
+
+    /// Trains `run` into `directory/<run name>.h5`.
+    ///
+    /// - Parameters:
+    ///   - resume: continue from the run's checkpoint (keeping a completed run as it is);
+    ///     otherwise an existing run file is an error.
+    ///   - progress: called after every logged step with the step report.
+    public func execute(_ run: RunSpec, in directory: String, resume: Bool,
+                        progress: (StepReport) -> Void = { _ in }) throws -> RunOutcome {
+        let path = (directory as NSString).appendingPathComponent(run.name + ".h5")
+        let checkpointPath = Checkpoint.path(forRun: path)
+        let task = try makeTask(run.task)
+        var trainer = try makeTrainer(run, task: task)
+        let start = ContinuousClock.now
+        // On resume the earlier file moves aside to `<run>.h5.previous` until its rows up to the
+        // checkpoint are in the new file: a kill at any point leaves a complete copy somewhere.
+        let previousPath = path + ".previous"
+        let files = FileManager.default
+        var previousRows: [String: [(step: Int, values: [String: [Double]])]] = [:]
+        if files.fileExists(atPath: path) || files.fileExists(atPath: previousPath) {
+            guard resume else { throw RunError.exists(path: path) }
+            if !files.fileExists(atPath: previousPath) {
+                if try RunReader(path: path).status == .completed {
+                    return try outcome(of: run, at: path, task: task, skipped: true)
+                }
+                try files.moveItem(atPath: path, toPath: previousPath)
+            }
+            if let checkpoint = try Checkpoint.read(from: checkpointPath) {
+                try checkpoint.restore(into: &trainer)
+                previousRows = try rows(of: RunReader(path: previousPath), upTo: checkpoint.step,
+                                        layout: layout(run, trainer: trainer))
+            }
+        }
+        let writer = try RunWriter(
+            path: path,
+            metadata: RunMetadata(grulabVersion: SoftwareVersions.grulab, gitCommit: versions.gitCommit,
+                                  gitDirty: versions.gitDirty, seed: run.seed, experimentYAML: run.yaml,
+                                  swiftVersion: versions.swift, blas: versions.blas, startedAt: Date()),
+            layout: layout(run, trainer: trainer), flushInterval: .milliseconds(Int(run.log.flushEvery * 1000)),
+            overwrite: true)
+        for (group, groupRows) in previousRows.sorted(by: { $0.key < $1.key }) {
+            for row in groupRows { try writer.append(step: row.step, to: group, row.values) }
+        }
+        try writer.flush()
+        if files.fileExists(atPath: previousPath) { try files.removeItem(atPath: previousPath) }
+        do {
+            while trainer.step < run.train.steps {
+                let report = try trainer.trainStep()
+                let step = report.step
+                let wall = Double((ContinuousClock.now - start).components.seconds)
+                    + Double((ContinuousClock.now - start).components.attoseconds) * 1e-18
+                if step % run.log.every == 0 || step == run.train.steps {
+                    try writer.logMetrics(step: step, trainLoss: report.loss, gradNorm: report.gradientNorm,
+                                          learningRate: report.learningRate, wallTime: wall)
+                    progress(report)
+                }
+                if let norms = report.hiddenGradientNorms {
+                    var values: [String: [Double]] = [
+                        "dL_dh_norm": norms.flatMap { $0 },
+                        "decay_rate": (report.decayRates ?? []).map { $0 ?? .nan },
+                    ]
+                    for (name, norm) in zip(report.parameterNames, report.parameterGradientNorms) {
+                        values["param_grad_norm/\(name)"] = [norm]
+                    }
+                    try writer.append(step: step, to: "gradients", values)
+                }
+                if step % run.train.evalEvery == 0 || step == run.train.steps {
+                    let result = try trainer.evaluate()
+                    try writer.logEval(step: step, loss: result.loss, accuracy: result.accuracy)
+                }
+                if let every = run.train.checkpointEvery, step % every == 0 || step == run.train.steps {
+                    try writer.flush()
+                    try Checkpoint(trainer).write(to: checkpointPath)
+                }
+            }
+            try writer.finish(.completed)
+        } catch let error as TrainingError {
+            try writer.finish(.failed(reason: error.description))
+            return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+        }
+        return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+    }
+
+    private func elapsed(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// The summary of a run as its file records it.
+    func outcome(of run: RunSpec, at path: String, task: any SequenceTask, skipped: Bool,
+                 seconds: Double = 0) throws -> RunOutcome {
+        let reader = try RunReader(path: path)
+        let losses = try reader.series("train_loss", in: "metrics").values
+        let evalLoss = try reader.series("loss", in: "eval").values
+        let hasAccuracy = (try? reader.series("accuracy", in: "eval")) != nil
+        let accuracy = hasAccuracy ? try reader.series("accuracy", in: "eval").values.last : nil
+        let decay = try? reader.series("decay_rate", in: "gradients").values.first
+        return RunOutcome(run: run, path: path, status: try reader.status, trainLoss: losses.last,
+                          evalLoss: evalLoss.last, evalAccuracy: accuracy,
+                          baseline: task.baseline, initialDecayRate: decay.flatMap { $0.isNaN ? nil : $0 },
+                          seconds: seconds, skipped: skipped)
+    }
+
+    /// The rows of every group of an earlier file up to `step`, to carry into the new file.
+    private func rows(of reader: RunReader, upTo step: Int, layout: RunLayout)
+        throws -> [String: [(step: Int, values: [String: [Double]])]] {
+        var result: [String: [(step: Int, values: [String: [Double]])]] = [:]
+        for group in layout.groups {
+            let steps = try reader.steps(in: group.name)
+            var columns: [(name: String, size: Int, values: [Double])] = []
+            for series in group.series {
+                columns.append((series.name, series.rowSize, try reader.series(series.name, in: group.name).values))
+            }
+            var groupRows: [(step: Int, values: [String: [Double]])] = []
+            for (i, s) in steps.enumerated() where s <= step {
+                var values: [String: [Double]] = [:]
+                for column in columns {
+                    values[column.name] = Array(column.values[i * column.size..<(i + 1) * column.size])
+                }
+                groupRows.append((s, values))
+            }
+            result[group.name] = groupRows
+        }
+        return result
+    }
+
+    func layout(_ run: RunSpec, trainer: Trainer<Float>) -> RunLayout {
+        let network = trainer.model.network
+        let layers = network.cells.count
+        var layout = RunLayout.standard(layers: layers, timeSteps: trainer.task.sequenceLength,
+                                        parameters: trainer.model.parameters.names,
+                                        hasAccuracy: { if case .classification = trainer.task.output { true } else { false } }())
+        layout.add(RunLayout.Series("decay_rate", dimensions: [.init("layer", size: layers)]), to: "gradients")
+        return layout
+    }
+
+    func makeTask(_ spec: TaskSpec) throws -> any SequenceTask {
+        do {
+            switch spec {
+            case let .adding(seqLen):
+                return try TaskRegistry.builtIn.make("adding", parameters: ["seq_len": .int(seqLen)])
+            case let .copy(seqLen, symbols, copyLength):
+                guard symbols == 8, copyLength == 10 else {
+                    throw RunError.unsupported(key: "task.symbols/task.copy_len",
+                                               reason: "the copy task has Arjovsky et al.'s 10 symbols from 8; other values are not supported yet")
+                }
+                return try TaskRegistry.builtIn.make("copy", parameters: ["seq_len": .int(seqLen)])
+            case let .selectiveCopy(seqLen, tokens, vocab):
+                return try TaskRegistry.builtIn.make("selective-copy", parameters: [
+                    "seq_len": .int(seqLen), "tokens": .int(tokens), "vocab": .int(vocab)])
+            case let .sequences(path, x, y, lengths, _):
+                guard x == "x", y == "y", lengths == nil || lengths == "lengths" else {
+                    throw RunError.unsupported(key: "task.x/task.y/task.lengths",
+                                               reason: "the sequences file must name its datasets x, y and lengths (docs/tasks.md)")
+                }
+                return try TaskRegistry.builtIn.make("sequences", parameters: ["path": .string(path)])
+            }
+        } catch let error as TaskError {
+            throw RunError.unsupported(key: "task", reason: error.description)
+        }
+    }
+
+    func makeTrainer(_ run: RunSpec, task: any SequenceTask) throws -> Trainer<Float> {
+        var generator = SeededGenerator(seed: UInt64(run.seed)).split("model")
+        let model = run.model
+        let inputLayer: SequenceModel<Float>.InputLayer = model.inputProjection.map { .linear(size: $0) } ?? .none
+        let modifiers = StateModifiers(zoneout: model.zoneout, inputDropout: model.variationalDropout.input,
+                                       recurrentDropout: model.variationalDropout.recurrent)
+        let network: RecurrentNetwork<Float> = try registry.makeNetwork(
+            cell: model.cell, inputSize: model.inputProjection ?? task.inputSize, hiddenSize: model.hiddenSize,
+            configuration: .init(numLayers: model.numLayers, bidirectional: model.bidirectional,
+                                 dropout: model.dropout, modifiers: modifiers),
+            options: model.cellOptions, using: &generator)
+        let sequenceModel = try SequenceModel(inputSize: task.inputSize, inputLayer: inputLayer, network: network,
+                                              outputSize: task.output.size,
+                                              placement: model.head == .last ? .lastStep : .everyStep,
+                                              using: &generator)
+        let train = run.train
+        let optimizer: any Optimizer<Float> = switch train.optimizer {
+        case .sgd: SGD(momentum: train.momentum)
+        case .adam: Adam()
+        case .rmsprop: RMSprop(momentum: train.momentum)
+        }
+        let decay: LearningRateSchedule.Decay = switch train.decay {
+        case .none: .constant
+        case let .cosine(minLR): .cosine(totalSteps: train.steps, minimum: minLR)
+        case let .step(every, rate): .step(every: every, factor: rate)
+        case let .exponential(every, rate): .exponential(factor: Double.pow(rate, 1 / Double(every)))
+        }
+        return try Trainer(
+            model: sequenceModel, task: task, optimizer: optimizer,
+            configuration: .init(batchSize: train.batchSize,
+                                 schedule: LearningRateSchedule(base: train.lr, warmupSteps: train.warmup, decay: decay),
+                                 clipNorm: train.clip, gradientNormEvery: run.log.gradHEvery ?? 0),
+            seed: UInt64(run.seed))
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import GRULabCells
+import GRULabExperiments
+import GRULabTensor
+
+/// `grulab run FILE [key=value ...] [--out DIR] [--resume] [--run-index I | --shard I/N]`
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: every run of its sweep, results to HDF5 (docs/results-schema.md).",
+        discussion: """
+            Validates the file and the overrides as `grulab validate` does, then trains each run \
+            and writes <out>/<experiment>/<run>.h5 and the experiment's index.h5. A progress line \
+            per run on a terminal (log lines otherwise), a summary table at the end. Exit status: \
+            0 when every run completed, 1 when a run failed (its file records why), 2 for an \
+            invalid experiment or a run that could not start.
+            """)
+
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Argument(help: "Overrides, key=value (train.steps=200, sweep.model.cell=[gru,lstm]).")
+    var overrides: [String] = []
+
+    @Option(help: "The results directory.")
+    var out = "results"
+
+    @Flag(help: "Continue killed runs from their last checkpoint; keep completed runs.")
+    var resume = false
+
+    @Option(name: .customLong("run-index"), help: "Run only the run with this index (0-based), e.g. a Slurm array task.")
+    var runIndex: Int?
+
+    @Option(help: "Run only every N-th run starting at I (I/N, 0-based).")
+    var shard: String?
+
+    @Option(help: "BLAS threads.")
+    var threads = 2
+
+    func validate() throws {
+        if runIndex != nil, shard != nil { throw ValidationError("--run-index and --shard exclude each other") }
+        if let shard, ExperimentRunner.Selection(shard: shard) == nil {
+            throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 0/4; got '\(shard)'")
+        }
+        if let runIndex, runIndex < 0 { throw ValidationError("--run-index takes an index >= 0; got \(runIndex)") }
+    }
+
+    func run() throws {
+        let experiment: ExperimentSpec
+        do {
+            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CellRegistry.builtIn.names)
+        } catch {
+            for message in error.errors { printError(message.description) }
+            throw ExitCode(2)
+        }
+        setBLASThreads(threads)
+        let selection: ExperimentRunner.Selection = runIndex.map { .index($0) }
+            ?? shard.flatMap(ExperimentRunner.Selection.init(shard:)) ?? .all
+        let runner = ExperimentRunner(executor: RunExecutor(versions: .current()), outputDirectory: out)
+        let display = ProgressDisplay(total: experiment.runs.count)
+        let outcomes: [RunOutcome]
+        do {
+            outcomes = try runner.run(experiment, selection: selection, resume: resume,
+                                      started: display.started, progress: display.update)
+        } catch {
+            display.finishLine()
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        display.finishLine()
+        print(summary(outcomes, directory: runner.directory(of: experiment)))
+        if outcomes.contains(where: { $0.status != .completed }) { throw ExitCode(1) }
+    }
+
+    private func summary(_ outcomes: [RunOutcome], directory: String) -> String {
+        func number(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "-" }
+        let header = ["run", "status", "train loss", "eval loss", "accuracy", "baseline", "decay rate at init", "seconds"]
+        let rows = outcomes.map { o in
+            [o.run.name, o.skipped ? "completed (kept)" : o.status.description, number(o.trainLoss), number(o.evalLoss),
+             number(o.evalAccuracy), "\(o.baseline.metric) \(number(o.baseline.value))", number(o.initialDecayRate),
+             o.skipped ? "-" : String(format: "%.1f", o.seconds)]
+        }
+        return "\n" + formatTable([header] + rows) + "\n\nresults: \(directory)/ (index.h5 links every run)"
+    }
+}
+
+/// One line per run: rewritten in place on a terminal, a log line every few seconds otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+    private let total: Int
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var current = 0
+    private var lastLine = ContinuousClock.now
+    private var runStart = ContinuousClock.now
+
+    init(total: Int) { self.total = total }
+
+    func started(_ run: RunSpec) {
+        finishLine()
+        current = run.index + 1
+        runStart = .now
+        if !isTerminal { print("[\(current)/\(total)] \(run.name): started"); fflush(nil) }
+    }
+
+    func update(_ run: RunSpec, _ progress: StepProgress) {
+        let elapsed = ContinuousClock.now - runStart
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let perStep = seconds / Double(max(progress.step, 1))
+        let text = "[\(current)/\(total)] \(run.name): step \(progress.step)/\(progress.steps) "
+            + "loss \(String(format: "%.4g", progress.loss)) \(String(format: "%.1f", perStep * 1000)) ms/step"
+        if isTerminal {
+            let width = 30, filled = width * progress.step / max(progress.steps, 1)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            print("\r\u{1B}[2K\(bar) \(text)", terminator: "")
+            fflush(nil)
+        } else if ContinuousClock.now - lastLine > .seconds(5) || progress.step == progress.steps {
+            print(text)
+            fflush(nil)
+            lastLine = .now
+        }
+    }
+
+    func finishLine() {
+        if isTerminal, current > 0 { print("") }
+    }
+}
