@@ -88,6 +88,6 @@ let package = Package(
         .testTarget(name: "GRULabTasksTests", dependencies: ["GRULabTasks", "GRULabHDF5", "GRULabTestSupport"]),
         .testTarget(name: "GRULabTrainingTests", dependencies: ["GRULabTraining", "GRULabTestSupport"]),
         .testTarget(name: "GRULabExperimentsTests", dependencies: ["GRULabExperiments", "GRULabTestSupport"]),
-        .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabTestSupport"]),
+        .testTarget(name: "grulabTests", dependencies: ["grulab", "GRULabHDF5", "GRULabTestSupport"]),
     ]
 )

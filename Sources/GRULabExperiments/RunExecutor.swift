@@ -78,15 +78,17 @@ public struct RunExecutor: Sendable {
         }
         try writer.flush()
         if files.fileExists(atPath: previousPath) { try files.removeItem(atPath: previousPath) }
+        // `step` in the files counts the updates applied before a measurement: a training row
+        // at step k is the batch that made update k + 1; an evaluation at step k follows k
+        // updates (step 0 is the initialisation).
         do {
+            if trainer.step == 0 { try evaluate(trainer, at: 0, into: writer) }
             while trainer.step < run.train.steps {
                 let report = try trainer.trainStep()
-                let step = report.step
-                let wall = Double((ContinuousClock.now - start).components.seconds)
-                    + Double((ContinuousClock.now - start).components.attoseconds) * 1e-18
-                if step % run.log.every == 0 || step == run.train.steps {
+                let step = report.step, done = step + 1
+                if step % run.log.every == 0 || done == run.train.steps {
                     try writer.logMetrics(step: step, trainLoss: report.loss, gradNorm: report.gradientNorm,
-                                          learningRate: report.learningRate, wallTime: wall)
+                                          learningRate: report.learningRate, wallTime: elapsed(since: start))
                     progress(report)
                 }
                 if let norms = report.hiddenGradientNorms {
@@ -99,11 +101,10 @@ public struct RunExecutor: Sendable {
                     }
                     try writer.append(step: step, to: "gradients", values)
                 }
-                if step % run.train.evalEvery == 0 || step == run.train.steps {
-                    let result = try trainer.evaluate()
-                    try writer.logEval(step: step, loss: result.loss, accuracy: result.accuracy)
+                if done % run.train.evalEvery == 0 || done == run.train.steps {
+                    try evaluate(trainer, at: done, into: writer)
                 }
-                if let every = run.train.checkpointEvery, step % every == 0 || step == run.train.steps {
+                if let every = run.train.checkpointEvery, done % every == 0 || done == run.train.steps {
                     try writer.flush()
                     try Checkpoint(trainer).write(to: checkpointPath)
                 }
@@ -114,6 +115,11 @@ public struct RunExecutor: Sendable {
             return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
         }
         return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+    }
+
+    private func evaluate(_ trainer: Trainer<Float>, at step: Int, into writer: RunWriter) throws {
+        let result = try trainer.evaluate()
+        try writer.logEval(step: step, loss: result.loss, accuracy: result.accuracy)
     }
 
     private func elapsed(since start: ContinuousClock.Instant) -> Double {
