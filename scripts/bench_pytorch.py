@@ -22,6 +22,13 @@ import time
 import torch
 
 
+def sgd(parameters, learning_rate):
+    with torch.no_grad():
+        for p in parameters:
+            p -= learning_rate * p.grad
+            p.grad = None
+
+
 class TrainStep:
     """One training step of a one-layer `module` (nn.GRU, nn.LSTM, ...): forward over
     [T, N, I] with h0 omitted (zeros), backward of L = sum(output * g) for a fixed random g,
@@ -37,16 +44,71 @@ class TrainStep:
     def run(self):
         out, _ = self.net(self.x)
         (out * self.g).sum().backward()
+        sgd(self.net.parameters(), self.lr)
+
+
+class EvalStep:
+    """Evaluation: the forward pass of a one-layer `module` under torch.no_grad(), in eval
+    mode, h0 omitted."""
+
+    def __init__(self, module, config):
+        i, h, n, t = config
+        self.net = module(i, h).eval()
+        self.x = torch.empty(t, n, i).uniform_(-1, 1)
+
+    def run(self):
         with torch.no_grad():
-            for p in self.net.parameters():
-                p -= self.lr * p.grad
-                p.grad = None
+            self.net(self.x)
 
 
-# The benchmarks by name; GRULab's side has the same names. Add a row on both sides to add a
-# benchmark (e.g. "lstm-train": lambda c: TrainStep(torch.nn.LSTM, c)).
+class CellLoopTrainStep:
+    """What a PyTorch user writes for a GRU with a state modifier, which nn.GRU does not offer:
+    an nn.GRUCell loop over time (h0 zeros), then the same loss, backward and SGD as TrainStep.
+
+    zoneout=p: a fresh Bernoulli(p) mask m per step, h_t = m*h_{t-1} + (1-m)*cell(x_t, h_{t-1}).
+    dropout=q: variational (inverted) dropout, one input mask mx [N, I] and one recurrent mask
+    mh [N, H] per sequence, the same at every step: h_t = cell(x_t*mx, h_{t-1}*mh); the outputs
+    are the unmasked h_t (GRULab's semantics)."""
+
+    def __init__(self, config, zoneout=0.0, dropout=0.0, learning_rate=1e-4):
+        i, h, n, t = config
+        self.cell = torch.nn.GRUCell(i, h)
+        self.x = torch.empty(t, n, i).uniform_(-1, 1)
+        self.g = torch.empty(t, n, h).uniform_(-1, 1)
+        self.h0 = torch.zeros(n, h)
+        self.zoneout, self.dropout = zoneout, dropout
+        self.lr = learning_rate
+
+    def forward(self):
+        h, outputs = self.h0, []
+        if self.zoneout > 0:
+            p = self.zoneout
+            for x_t in self.x.unbind(0):
+                m = torch.empty_like(h).bernoulli_(p)
+                h = m * h + (1 - m) * self.cell(x_t, h)
+                outputs.append(h)
+        else:
+            keep = 1 - self.dropout
+            mx = torch.empty_like(self.x[0]).bernoulli_(keep) / keep
+            mh = torch.empty_like(h).bernoulli_(keep) / keep
+            for x_t in (self.x * mx).unbind(0):
+                h = self.cell(x_t, h * mh)
+                outputs.append(h)
+        return torch.stack(outputs)
+
+    def run(self):
+        (self.forward() * self.g).sum().backward()
+        sgd(self.cell.parameters(), self.lr)
+
+
+# The benchmarks by name; GRULab's side has the same names, and scripts/bench lists them. Add a
+# row on all three to add a benchmark.
 BENCHMARKS = {
     "gru-train": lambda c: TrainStep(torch.nn.GRU, c),
+    "lstm-train": lambda c: TrainStep(torch.nn.LSTM, c),
+    "gru-eval": lambda c: EvalStep(torch.nn.GRU, c),
+    "zoneout-gru-train": lambda c: CellLoopTrainStep(c, zoneout=0.1),
+    "variational-gru-train": lambda c: CellLoopTrainStep(c, dropout=0.25),
 }
 
 

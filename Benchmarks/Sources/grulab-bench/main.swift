@@ -7,7 +7,9 @@
 //
 // A configuration is `I,H,N,T` (input size, hidden size, batch, steps). Each configuration
 // runs `warmup` untimed steps, then timed steps until both `min-steps` and `min-seconds` are
-// reached; the reported number is the median step time in milliseconds.
+// reached; the reported number is the median step time in milliseconds. A benchmark that
+// counts its FLOPs (`gru-train`) also reports them (`gflop`, per step) and the sgemm rate
+// of its per-step recurrent GEMM, measured right after its steps (`sgemm_gflops`).
 
 import Foundation
 import GRULabCells
@@ -29,19 +31,33 @@ struct Config: CustomStringConvertible {
 /// Something to time: `run()` is one step of the benchmarked work.
 protocol BenchmarkStep: AnyObject {
     func run() throws
+    /// The useful floating-point operations of one step, when the benchmark counts them.
+    var flops: Double? { get }
+    /// The per-step recurrent GEMM, `[m, k] x [k, n]`, whose sgemm rate is the step's ceiling.
+    var recurrentGEMM: (m: Int, n: Int, k: Int)? { get }
 }
 
-/// One training step of a one-layer network of a registered cell: forward over `[T, N, I]`,
-/// backward from `dL/doutput = g` (the loss `sum(output * g)` for a fixed random `g`), and
-/// plain SGD on every parameter. `h_0` is omitted (zeros).
+extension BenchmarkStep {
+    var flops: Double? { nil }
+    var recurrentGEMM: (m: Int, n: Int, k: Int)? { nil }
+}
+
+/// One training step of a one-layer network of a registered cell or preset: forward over
+/// `[T, N, I]` in training mode (a preset's zoneout or dropout masks active, fresh each
+/// step), backward from `dL/doutput = g` (the loss `sum(output * g)` for a fixed random `g`),
+/// and plain SGD on every parameter. `h_0` is omitted (zeros).
 final class TrainStep: BenchmarkStep {
     var network: RecurrentNetwork<Float>
     let input: Tensor<Float>
     let outputGradient: Tensor<Float>
     let learningRate: Float
     var generator: SeededGenerator
+    let flops: Double?
+    let recurrentGEMM: (m: Int, n: Int, k: Int)?
 
-    init(cell: String, config c: Config, learningRate: Float = 1e-4) throws {
+    /// `gates`: the number of `H`-wide blocks of the cell's weights (3 for a GRU), when the
+    /// step should count its FLOPs (see `trainingFLOPs`).
+    init(cell: String, config c: Config, countingGates gates: Int? = nil, learningRate: Float = 1e-4) throws {
         var generator = SeededGenerator(seed: 1)
         network = try CellRegistry.builtIn.makeNetwork(cell: cell, inputSize: c.input, hiddenSize: c.hidden,
                                                        using: &generator)
@@ -52,10 +68,12 @@ final class TrainStep: BenchmarkStep {
                                 scalars: (0..<outputCount).map { _ in generator.uniform(-1, 1) })
         self.learningRate = learningRate
         self.generator = generator
+        flops = gates.map { trainingFLOPs(c, gates: $0) }
+        recurrentGEMM = gates.map { (m: c.batch, n: $0 * c.hidden, k: c.hidden) }
     }
 
     func run() throws {
-        let forward = try network.forward(input, generator: &generator)
+        let forward = try network.forward(input, training: true, generator: &generator)
         var observer = NoBackwardObserver<Float>()
         let gradients = network.backward(forward, outputGradient: outputGradient, observer: &observer)
         var parameters = network.parameters
@@ -69,10 +87,92 @@ final class TrainStep: BenchmarkStep {
     }
 }
 
-/// The benchmarks by name; PyTorch's side has the same names. Add a row on both sides to add a
-/// benchmark (e.g. `"lstm-train": { try TrainStep(cell: "lstm", config: $0) }`).
+/// Evaluation: the forward pass only (`training: false`, so a preset's modifiers would be in
+/// their evaluation form), no backward.
+final class EvalStep: BenchmarkStep {
+    let network: RecurrentNetwork<Float>
+    let input: Tensor<Float>
+    var generator: SeededGenerator
+
+    init(cell: String, config c: Config) throws {
+        var generator = SeededGenerator(seed: 1)
+        network = try CellRegistry.builtIn.makeNetwork(cell: cell, inputSize: c.input, hiddenSize: c.hidden,
+                                                       using: &generator)
+        input = Tensor(shape: [c.steps, c.batch, c.input],
+                       scalars: (0..<c.steps * c.batch * c.input).map { _ in generator.uniform(-1, 1) })
+        self.generator = generator
+    }
+
+    func run() throws {
+        _ = try network.forward(input, training: false, generator: &generator)
+    }
+}
+
+/// The useful FLOPs of one training step of a one-layer cell whose weights are `gates` blocks
+/// of `H` rows (3 for a GRU): the matrix products only, elementwise work and biases not counted.
+///   forward:  input GEMM `2*T*N*I*gH` + recurrent GEMMs `2*T*N*H*gH`;
+///   backward: dX `2*T*N*gH*I`, dW_ih `2*T*N*gH*I`, dh `2*T*N*gH*H`, dW_hh `2*T*N*gH*H`,
+///             twice the forward's;
+/// in all `6*T*N*gH*(I+H)` (`18*T*N*H*(I+H)` for a GRU). docs/benchmarks.md has the same.
+func trainingFLOPs(_ c: Config, gates: Int) -> Double {
+    let (t, n, i, h) = (Double(c.steps), Double(c.batch), Double(c.input), Double(c.hidden))
+    let forward = 2 * t * n * i * Double(gates) * h + 2 * t * n * h * Double(gates) * h
+    return 3 * forward
+}
+
+/// The rate of `Float.gemm` on `[m, k] x [k, n]` (no transposes, `beta = 0`), in GFLOP/s, on
+/// the BLAS threads already set: batches of calls of about 10 ms each, for about `seconds`
+/// and at least 5 batches; the fastest batch, since it is the ceiling of the step's own GEMMs
+/// and anything else running on the machine only lowers it.
+func sgemmRate(m: Int, n: Int, k: Int, seconds: Double) -> Double {
+    var generator = SeededGenerator(seed: 2)
+    let a = (0..<m * k).map { _ -> Float in generator.uniform(-1, 1) }
+    let b = (0..<k * n).map { _ -> Float in generator.uniform(-1, 1) }
+    var c = [Float](repeating: 0, count: m * n)
+    let flopsPerCall = 2 * Double(m) * Double(n) * Double(k)
+    return a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                func calls(_ count: Int) -> Double {
+                    let t0 = clock.now
+                    for _ in 0..<count {
+                        Float.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
+                                   alpha: 1, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                   beta: 0, c: c.baseAddress!, ldc: n)
+                    }
+                    return (clock.now - t0).seconds
+                }
+                // Warm up, and size a batch to about 10 ms.
+                var perBatch = 1
+                while calls(perBatch) < 0.01 { perBatch *= 2 }
+                var rates: [Double] = []
+                let start = clock.now
+                while rates.count < 5 || (clock.now - start).seconds < seconds {
+                    rates.append(flopsPerCall * Double(perBatch) / calls(perBatch) / 1e9)
+                }
+                return rates.max()!
+            }
+        }
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let v = values.sorted()
+    return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+/// The benchmarks by name; PyTorch's side has the same names, and `scripts/bench` lists them.
+/// Add a row on all three to add a benchmark.
 let benchmarks: [String: (Config) throws -> any BenchmarkStep] = [
-    "gru-train": { try TrainStep(cell: "gru", config: $0) },
+    "gru-train": { try TrainStep(cell: "gru", config: $0, countingGates: 3) },
+    "lstm-train": { try TrainStep(cell: "lstm", config: $0) },
+    "gru-eval": { try EvalStep(cell: "gru", config: $0) },
+    "zoneout-gru-train": { try TrainStep(cell: "zoneout-gru", config: $0) },
+    "variational-gru-train": { try TrainStep(cell: "variational-gru", config: $0) },
 ]
 
 // MARK: - Command line
@@ -129,16 +229,19 @@ for config in configs {
     for _ in 0..<warmup { try step.run() }
     var times: [Double] = []
     let start = clock.now
-    while times.count < minSteps || (clock.now - start) < .seconds(minSeconds) {
+    while times.count < minSteps || (clock.now - start).seconds < minSeconds {
         let t0 = clock.now
         try step.run()
-        let elapsed = clock.now - t0
-        times.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15)
+        times.append((clock.now - t0).seconds * 1e3)
     }
-    times.sort()
-    let median = times.count % 2 == 1 ? times[times.count / 2]
-        : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    var extra = ""
+    if let flops = step.flops, let shape = step.recurrentGEMM {
+        let rate = sgemmRate(m: shape.m, n: shape.n, k: shape.k, seconds: min(max(minSeconds / 4, 0.2), 0.5))
+        extra = #", "gflop": \#(flops / 1e9), "sgemm_shape": [\#(shape.m), \#(shape.k), \#(shape.n)], "#
+            + #""sgemm_gflops": \#(rate)"#
+    }
     print(#"{"side": "grulab", "bench": "\#(benchName)", "config": \#(config), "#
-        + #""stat": "median", "ms": \#(median), "steps": \#(times.count), "warmup": \#(warmup), "threads": \#(threads)}"#)
+        + #""stat": "median", "ms": \#(median(times)), "steps": \#(times.count), "warmup": \#(warmup), "threads": \#(threads)"#
+        + extra + "}")
     fflush(nil)  // all streams: the script reads lines as they come
 }
