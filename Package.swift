@@ -28,6 +28,7 @@ let package = Package(
             name: "GRULabTensor",
             dependencies: [
                 "CBLAS",
+                "_GRULabShims",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -66,6 +67,8 @@ let package = Package(
 
         // MARK: - Implementation details
 
+        /// C helpers Swift cannot reach directly (glibc's mallopt).
+        .target(name: "_GRULabShims"),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 

@@ -37,6 +37,14 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         parameters = initializer.parameters(
             PackedGateWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize).specs(),
             hiddenSize: hiddenSize, using: &generator)
+        if let forgetBias = initializer.forgetBias {
+            let h = hiddenSize
+            for (name, value) in [("bias_ih", forgetBias), ("bias_hh", 0)] {
+                var bias = parameters[name]!
+                bias.withUnsafeMutableBufferPointer { $0[h..<2 * h].update(repeating: Scalar(value)) }
+                parameters[name] = bias
+            }
+        }
     }
 
     public struct Workspace {

@@ -46,25 +46,65 @@ public struct ExperimentRunner: Sendable {
         (outputDirectory as NSString).appendingPathComponent(RunName.sanitized(experiment.name))
     }
 
-    /// Runs the selected runs; `started` is called before each, `progress` after each logged step.
-    public func run(_ experiment: ExperimentSpec, selection: Selection = .all, resume: Bool,
-                    started: (RunSpec) -> Void = { _ in },
-                    progress: (RunSpec, StepProgress) -> Void = { _, _ in }) throws -> [RunOutcome] {
+    /// Runs the selected runs, `jobs` at a time (each in its own thread; set BLAS to one thread
+    /// per job), and links each finished run into the index. `started` is called before each
+    /// run, `progress` after each logged step, from the run's thread.
+    ///
+    /// A run that cannot start (an existing file without `resume`, a bad task file) stops the
+    /// scheduling of further runs; the runs already going finish, then the error is thrown.
+    public func run(_ experiment: ExperimentSpec, selection: Selection = .all, resume: Bool, jobs: Int = 1,
+                    started: @escaping @Sendable (RunSpec) -> Void = { _ in },
+                    progress: @escaping @Sendable (RunSpec, StepProgress) -> Void = { _, _ in }) throws -> [RunOutcome] {
         let directory = directory(of: experiment)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var outcomes: [RunOutcome] = []
-        for run in try selection.runs(of: experiment) {
-            started(run)
-            let outcome = try executor.execute(run, in: directory, resume: resume) { report in
-                progress(run, StepProgress(step: report.step, steps: run.train.steps, loss: report.loss))
+        let runs = try selection.runs(of: experiment)
+        let state = SharedState()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
+            while let next = state.next(of: runs.count) {
+                let run = runs[next]
+                started(run)
+                do {
+                    let outcome = try executor.execute(run, in: directory, resume: resume) { report in
+                        progress(run, StepProgress(step: report.step, steps: run.train.steps, loss: report.loss))
+                    }
+                    var attributes: [String: AttributeValue] = ["run_index": .int(run.index), "seed": .int(run.seed)]
+                    for varied in run.varied { attributes[varied.key] = .string(varied.value) }
+                    try ExperimentIndex.register(run: outcome.path, as: run.name, hyperParameters: attributes,
+                                                 in: (directory as NSString).appendingPathComponent("index.h5"))
+                    state.finished(outcome)
+                } catch {
+                    state.failed(error)
+                }
             }
-            var attributes: [String: AttributeValue] = ["run_index": .int(run.index), "seed": .int(run.seed)]
-            for varied in run.varied { attributes[varied.key] = .string(varied.value) }
-            try ExperimentIndex.register(run: outcome.path, as: run.name, hyperParameters: attributes,
-                                         in: (directory as NSString).appendingPathComponent("index.h5"))
-            outcomes.append(outcome)
         }
-        return outcomes
+        return try state.outcomes()
+    }
+}
+
+/// The work queue and results shared by the jobs of one ``ExperimentRunner/run``.
+private final class SharedState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var results: [RunOutcome] = []
+    private var error: Error?
+
+    func next(of count: Int) -> Int? {
+        lock.withLock {
+            guard error == nil, nextIndex < count else { return nil }
+            defer { nextIndex += 1 }
+            return nextIndex
+        }
+    }
+
+    func finished(_ outcome: RunOutcome) { lock.withLock { results.append(outcome) } }
+
+    func failed(_ error: Error) { lock.withLock { self.error = self.error ?? error } }
+
+    func outcomes() throws -> [RunOutcome] {
+        try lock.withLock {
+            if let error { throw error }
+            return results.sorted { $0.run.index < $1.run.index }
+        }
     }
 }
 

@@ -31,11 +31,18 @@ public struct ModelSpec: Sendable, Hashable {
     /// Width of a linear projection of the inputs before the first layer; `nil` is none.
     public var inputProjection: Int?
     public var head: Head
+    /// The initial bias of an LSTM's forget gate (Gers et al. 2000; Jozefowicz et al. 2015);
+    /// `nil` keeps the initializer's (Keras' sets 1). Cells without a forget gate ignore it.
+    public var forgetBias: Double?
 
     /// The registry's options for the cell.
     public var cellOptions: CellOptions {
         CellOptions(gateActivation: gateActivation == .sigmoid ? .sigmoid : .hardSigmoid,
                     candidateActivation: candidateActivation == .tanh ? .tanh : .relu,
-                    initializer: initialization == .pytorch ? .init() : .keras)
+                    initializer: {
+                        var initializer: CellInitializer = initialization == .pytorch ? .init() : .keras
+                        if let forgetBias { initializer.forgetBias = forgetBias }
+                        return initializer
+                    }())
     }
 }

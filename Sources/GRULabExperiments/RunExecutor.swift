@@ -15,9 +15,10 @@ public struct RunOutcome: Sendable {
     public let evalLoss: Double?
     public let evalAccuracy: Double?
     public let baseline: Baseline
-    /// The first logged decay rate of ln ||dL/dh_t|| (layer 0, forward direction): at
-    /// initialisation, the number a vanishing-gradient study compares.
+    /// The first and last logged decay rates of ln ||dL/dh_t|| (layer 0, forward direction):
+    /// at initialisation and after training, the numbers a vanishing-gradient study compares.
     public let initialDecayRate: Double?
+    public let finalDecayRate: Double?
     public let seconds: Double
     /// Whether the run was already complete and left as it was.
     public let skipped: Bool
@@ -135,10 +136,13 @@ public struct RunExecutor: Sendable {
         let evalLoss = try reader.series("loss", in: "eval").values
         let hasAccuracy = (try? reader.series("accuracy", in: "eval")) != nil
         let accuracy = hasAccuracy ? try reader.series("accuracy", in: "eval").values.last : nil
-        let decay = try? reader.series("decay_rate", in: "gradients").values.first
+        let decay = try? reader.series("decay_rate", in: "gradients")
+        let layers = decay?.shape.last ?? 1
+        let rates = decay.map { d in stride(from: 0, to: d.values.count, by: layers).map { d.values[$0] } } ?? []
         return RunOutcome(run: run, path: path, status: try reader.status, trainLoss: losses.last,
                           evalLoss: evalLoss.last, evalAccuracy: accuracy,
-                          baseline: task.baseline, initialDecayRate: decay.flatMap { $0.isNaN ? nil : $0 },
+                          baseline: task.baseline, initialDecayRate: rates.first.flatMap { $0.isNaN ? nil : $0 },
+                          finalDecayRate: rates.last.flatMap { $0.isNaN ? nil : $0 },
                           seconds: seconds, skipped: skipped)
     }
 

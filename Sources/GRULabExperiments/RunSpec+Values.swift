@@ -22,7 +22,8 @@ extension RunSpec {
             initialization: .init(rawValue: string("model.init"))!, zoneout: number("model.zoneout"),
             variationalDropout: .init(input: number("model.variational_dropout.input"),
                                       recurrent: number("model.variational_dropout.recurrent")),
-            inputProjection: optionalInt("model.input_projection"), head: .init(rawValue: string("model.head"))!)
+            inputProjection: optionalInt("model.input_projection"), head: .init(rawValue: string("model.head"))!,
+            forgetBias: v["model.forget_bias"]!.number)
         let decay: TrainSpec.Decay = switch string("train.decay") {
         case "cosine": .cosine(minLR: number("train.min_lr"))
         case "step": .step(every: int("train.decay_every"), rate: number("train.decay_rate"))

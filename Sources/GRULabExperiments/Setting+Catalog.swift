@@ -29,6 +29,7 @@ extension Setting {
         Setting("model.gate_activation", .choice(["sigmoid", "hard-sigmoid"]), .value(.string("sigmoid"))),
         Setting("model.candidate_activation", .choice(["tanh", "relu"]), .value(.string("tanh"))),
         Setting("model.init", .choice(["pytorch", "keras"]), .value(.string("pytorch"))),
+        Setting("model.forget_bias", .optional(.finite), .value(.null)),
         Setting("model.zoneout", .probability, .value(.number(0))),
         Setting("model.variational_dropout.input", .probability, .value(.number(0))),
         Setting("model.variational_dropout.recurrent", .probability, .value(.number(0))),

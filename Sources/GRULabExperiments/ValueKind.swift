@@ -26,6 +26,7 @@ enum ValueKind: Sendable {
     static let nonNegative = ValueKind.number(expected: "a non-negative number") { $0 >= 0 }
     static let probability = ValueKind.number(expected: "a probability in [0, 1)") { $0 >= 0 && $0 < 1 }
     static let fraction = ValueKind.number(expected: "a number in [0, 1)") { $0 >= 0 && $0 < 1 }
+    static let finite = ValueKind.number(expected: "a number") { $0.isFinite }
     static let factor = ValueKind.number(expected: "a number in (0, 1]") { $0 > 0 && $0 <= 1 }
 
     /// The phrase after "expected".

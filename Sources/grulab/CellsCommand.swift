@@ -38,7 +38,7 @@ struct CellsCommand: ParsableCommand {
             hyper-parameters:
                 gate activation       sigmoid (or hard-sigmoid)
                 candidate activation  tanh (or relu)
-                initializer           pytorch: U(-1/sqrt(H), 1/sqrt(H)) (or keras: glorot-uniform, orthogonal, zeros)
+                initializer           pytorch: U(-1/sqrt(H), 1/sqrt(H)) (or keras: glorot-uniform, orthogonal, zeros, forget bias 1)
             reference: \(d.reference)
             """)
     }

@@ -35,8 +35,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only every N-th run starting at I (I/N, 0-based).")
     var shard: String?
 
-    @Option(help: "BLAS threads.")
-    var threads = 2
+    @Option(help: "Runs trained at once, each in its own thread.")
+    var jobs = 1
+
+    @Option(help: "BLAS threads per run (default: 2 for one job, 1 each for several).")
+    var threads: Int?
 
     func validate() throws {
         if runIndex != nil, shard != nil { throw ValidationError("--run-index and --shard exclude each other") }
@@ -44,6 +47,8 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 0/4; got '\(shard)'")
         }
         if let runIndex, runIndex < 0 { throw ValidationError("--run-index takes an index >= 0; got \(runIndex)") }
+        if jobs < 1 { throw ValidationError("--jobs takes a number >= 1; got \(jobs)") }
+        if let threads, threads < 1 { throw ValidationError("--threads takes a number >= 1; got \(threads)") }
     }
 
     func run() throws {
@@ -54,14 +59,15 @@ struct RunCommand: ParsableCommand {
             for message in error.errors { printError(message.description) }
             throw ExitCode(2)
         }
-        setBLASThreads(threads)
+        setBLASThreads(threads ?? (jobs == 1 ? 2 : 1))
+        MemoryPolicy.retainFreedMemory()
         let selection: ExperimentRunner.Selection = runIndex.map { .index($0) }
             ?? shard.flatMap(ExperimentRunner.Selection.init(shard:)) ?? .all
         let runner = ExperimentRunner(executor: RunExecutor(versions: .current()), outputDirectory: out)
-        let display = ProgressDisplay(total: experiment.runs.count)
+        let display = ProgressDisplay(total: experiment.runs.count, inPlace: jobs == 1)
         let outcomes: [RunOutcome]
         do {
-            outcomes = try runner.run(experiment, selection: selection, resume: resume,
+            outcomes = try runner.run(experiment, selection: selection, resume: resume, jobs: jobs,
                                       started: display.started, progress: display.update)
         } catch {
             display.finishLine()
@@ -75,52 +81,73 @@ struct RunCommand: ParsableCommand {
 
     private func summary(_ outcomes: [RunOutcome], directory: String) -> String {
         func number(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "-" }
-        let header = ["run", "status", "train loss", "eval loss", "accuracy", "baseline", "decay rate at init", "seconds"]
+        let header = ["run", "status", "train loss", "eval loss", "accuracy", "baseline", "decay rate: init", "trained",
+                      "seconds"]
         let rows = outcomes.map { o in
             [o.run.name, o.skipped ? "completed (kept)" : o.status.description, number(o.trainLoss), number(o.evalLoss),
              number(o.evalAccuracy), "\(o.baseline.metric) \(number(o.baseline.value))", number(o.initialDecayRate),
+             number(o.finalDecayRate),
              o.skipped ? "-" : String(format: "%.1f", o.seconds)]
         }
         return "\n" + formatTable([header] + rows) + "\n\nresults: \(directory)/ (index.h5 links every run)"
     }
 }
 
-/// One line per run: rewritten in place on a terminal, a log line every few seconds otherwise.
+/// One line per run: rewritten in place on a terminal with one job, a log line every few
+/// seconds otherwise. Jobs call it from their threads.
 final class ProgressDisplay: @unchecked Sendable {
     private let total: Int
-    private let isTerminal = isatty(STDOUT_FILENO) != 0
-    private var current = 0
-    private var lastLine = ContinuousClock.now
-    private var runStart = ContinuousClock.now
+    private let inPlace: Bool
+    private let lock = NSLock()
+    private var lastLine: [Int: ContinuousClock.Instant] = [:]
+    private var runStart: [Int: ContinuousClock.Instant] = [:]
+    private var hasOpenLine = false
 
-    init(total: Int) { self.total = total }
+    init(total: Int, inPlace: Bool) {
+        self.total = total
+        self.inPlace = inPlace && isatty(STDOUT_FILENO) != 0
+    }
 
     func started(_ run: RunSpec) {
-        finishLine()
-        current = run.index + 1
-        runStart = .now
-        if !isTerminal { print("[\(current)/\(total)] \(run.name): started"); fflush(nil) }
+        lock.withLock {
+            closeLine()
+            runStart[run.index] = .now
+            lastLine[run.index] = .now
+            if !inPlace { emit("[\(run.index + 1)/\(total)] \(run.name): started") }
+        }
     }
 
     func update(_ run: RunSpec, _ progress: StepProgress) {
-        let elapsed = ContinuousClock.now - runStart
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let perStep = seconds / Double(max(progress.step, 1))
-        let text = "[\(current)/\(total)] \(run.name): step \(progress.step)/\(progress.steps) "
-            + "loss \(String(format: "%.4g", progress.loss)) \(String(format: "%.1f", perStep * 1000)) ms/step"
-        if isTerminal {
-            let width = 30, filled = width * progress.step / max(progress.steps, 1)
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            print("\r\u{1B}[2K\(bar) \(text)", terminator: "")
-            fflush(nil)
-        } else if ContinuousClock.now - lastLine > .seconds(5) || progress.step == progress.steps {
-            print(text)
-            fflush(nil)
-            lastLine = .now
+        lock.withLock {
+            let elapsed = ContinuousClock.now - (runStart[run.index] ?? .now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let perStep = seconds / Double(max(progress.step, 1))
+            let text = "[\(run.index + 1)/\(total)] \(run.name): step \(progress.step)/\(progress.steps) "
+                + "loss \(String(format: "%.4g", progress.loss)) \(String(format: "%.1f", perStep * 1000)) ms/step"
+            if inPlace {
+                let width = 30, filled = width * progress.step / max(progress.steps, 1)
+                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+                print("\r\u{1B}[2K\(bar) \(text)", terminator: "")
+                fflush(nil)
+                hasOpenLine = true
+            } else if ContinuousClock.now - (lastLine[run.index] ?? .now) > .seconds(5) {
+                emit(text)
+                lastLine[run.index] = .now
+            }
         }
     }
 
     func finishLine() {
-        if isTerminal, current > 0 { print("") }
+        lock.withLock { closeLine() }
+    }
+
+    private func closeLine() {
+        if hasOpenLine { print("") }
+        hasOpenLine = false
+    }
+
+    private func emit(_ line: String) {
+        print(line)
+        fflush(nil)
     }
 }

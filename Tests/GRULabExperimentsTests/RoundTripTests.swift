@@ -57,6 +57,7 @@ import Testing
               gate_activation: sigmoid
               candidate_activation: tanh
               init: pytorch
+              forget_bias: null
               zoneout: 0.1
               variational_dropout:
                 input: 0.0

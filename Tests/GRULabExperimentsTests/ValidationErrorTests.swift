@@ -129,7 +129,8 @@ import Testing
         #expect(errors(replacing(line: 7, with: "  hiden_size: 8")) == [
             .unknownKey(.line(file: file, line: 7), key: "model.hiden_size", suggestion: "hidden_size",
                         known: ["cell", "hidden_size", "num_layers", "bidirectional", "dropout", "gate_activation",
-                                "candidate_activation", "init", "zoneout", "variational_dropout", "input_projection", "head"]),
+                                "candidate_activation", "init", "forget_bias", "zoneout", "variational_dropout",
+                                "input_projection", "head"]),
         ])
         #expect(errors(minimal + "train:\n  lr: fast\n") == [
             .invalidValue(.line(file: file, line: 9), key: "train.lr", expected: "a positive number", found: "'fast'",
