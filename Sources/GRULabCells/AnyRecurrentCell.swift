@@ -20,6 +20,7 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
     private let stepBody: @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>, Any) -> Void
     private let stepBackwardBody: @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>,
                                              StateBuffers<Scalar>, Any) -> Void
+    private let carryGateBody: @Sendable (any RecurrentCell<Scalar>, Any) -> GateView<Scalar>?
     private let finishBody: @Sendable (any RecurrentCell<Scalar>, UnsafePointer<Scalar>, StateBuffers<Scalar>, Any,
                                        UnsafeMutablePointer<Scalar>, inout ParameterSet<Scalar>) -> Void
 
@@ -40,7 +41,8 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
                   finish: {
                       ($0 as! Cell).finishBackward(input: $1, states: $2, workspace: $3 as! Cell.Workspace,
                                                    inputGradient: $4, parameterGradients: &$5)
-                  })
+                  },
+                  carryGate: { ($0 as! Cell).carryGate(in: $1 as! Cell.Workspace) })
     }
 
     @usableFromInline
@@ -51,13 +53,15 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
          stepBackward: @escaping @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>,
                                             StateBuffers<Scalar>, Any) -> Void,
          finish: @escaping @Sendable (any RecurrentCell<Scalar>, UnsafePointer<Scalar>, StateBuffers<Scalar>, Any,
-                                      UnsafeMutablePointer<Scalar>, inout ParameterSet<Scalar>) -> Void) {
+                                      UnsafeMutablePointer<Scalar>, inout ParameterSet<Scalar>) -> Void,
+         carryGate: @escaping @Sendable (any RecurrentCell<Scalar>, Any) -> GateView<Scalar>?) {
         self.base = base
         makeWorkspaceBody = makeWorkspace
         prepareBody = prepare
         stepBody = step
         stepBackwardBody = stepBackward
         finishBody = finish
+        carryGateBody = carryGate
     }
 
     public var inputSize: Int { base.inputSize }
@@ -83,6 +87,10 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         stepBackwardBody(base, t, states, gradient, workspace.base)
+    }
+
+    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
+        carryGateBody(base, workspace.base)
     }
 
     public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,

@@ -62,6 +62,12 @@ public struct D2LGRUCell<Scalar: TensorScalar>: RecurrentCell {
         core.step(parameters, t, states: states, workspace: workspace.buffers)
     }
 
+    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
+        let buffers = workspace.buffers
+        return GateView(base: buffers.gates.pointer + hiddenSize, rows: buffers.steps * buffers.batch,
+                        rowStride: 3 * hiddenSize, width: hiddenSize)
+    }
+
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         core.stepBackward(parameters, t, states: states, gradient: gradient, workspace: workspace.buffers)

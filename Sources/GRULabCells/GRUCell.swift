@@ -94,6 +94,11 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         }
     }
 
+    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
+        GateView(base: workspace.gates.pointer + hiddenSize, rows: workspace.steps * workspace.batch,
+                 rowStride: 3 * hiddenSize, width: hiddenSize)
+    }
+
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize, g = 3 * h

@@ -93,6 +93,11 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         }
     }
 
+    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
+        GateView(base: workspace.gates.pointer + hiddenSize, rows: workspace.steps * workspace.batch,
+                 rowStride: 4 * hiddenSize, width: hiddenSize)
+    }
+
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize, g = 4 * h

@@ -168,6 +168,13 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         }
     }
 
+    /// minGRU's z weighs the candidate, so the gate that carries the state is `1 - z`; the
+    /// view is of z, and statistics of it read accordingly.
+    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
+        GateView(base: workspace.gate.pointer, rows: workspace.steps * workspace.batch,
+                 rowStride: hiddenSize, width: hiddenSize)
+    }
+
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize

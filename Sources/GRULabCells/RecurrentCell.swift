@@ -87,4 +87,29 @@ public protocol RecurrentCell<Scalar>: Sendable {
     func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
                         workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
                         parameterGradients: inout ParameterSet<Scalar>)
+
+    /// The gate that decides how much of the state is carried, as the last pass saved it, for
+    /// gate statistics: a GRU's update gate z, an LSTM's forget gate f. `nil` for cells
+    /// without one (the default).
+    func carryGate(in workspace: Workspace) -> GateView<Scalar>?
+}
+
+extension RecurrentCell {
+    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? { nil }
+}
+
+/// Where a gate's values lie in a workspace: for each of the `T*N` rows, `H` values starting at
+/// `base + row * rowStride`.
+public struct GateView<Scalar: TensorScalar> {
+    public let base: UnsafePointer<Scalar>
+    public let rows: Int
+    public let rowStride: Int
+    public let width: Int
+
+    public init(base: UnsafePointer<Scalar>, rows: Int, rowStride: Int, width: Int) {
+        self.base = base
+        self.rows = rows
+        self.rowStride = rowStride
+        self.width = width
+    }
 }

@@ -218,6 +218,28 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             tape: Tape(steps: steps, batch: batch, lengths: lengths, passes: passes, dropoutMasks: masks))
     }
 
+    /// Statistics of the gate that carries the state (a GRU's update gate z, an LSTM's forget
+    /// gate f, minGRU's z) over the steps of `forward`, one per layer and direction
+    /// (`layer * D + direction`); `nil` for cells without such a gate. Saturated counts values
+    /// above 0.95 or below 0.05. Padded steps of shorter sequences are included.
+    public func gateStatistics(of forward: Forward) -> [GateStatistics?] {
+        zip(cells, forward.tape.passes).map { cell, pass in
+            cell.carryGate(in: pass.workspace).map { view in
+                var sum = 0.0, saturated = 0
+                for row in 0..<view.rows {
+                    let values = view.base + row * view.rowStride
+                    for j in 0..<view.width {
+                        let v = Double(values[j])
+                        sum += v
+                        if v > 0.95 || v < 0.05 { saturated += 1 }
+                    }
+                }
+                let count = Double(max(view.rows * view.width, 1))
+                return GateStatistics(mean: sum / count, saturatedFraction: Double(saturated) / count)
+            }
+        }
+    }
+
     /// The gradients of one backward pass.
     public struct Gradients: Sendable {
         /// `dL/dinput`, shaped as the input.
@@ -364,6 +386,17 @@ extension ParameterSet {
     func withNames(of other: ParameterSet) -> ParameterSet {
         var names = other.names.makeIterator()
         return renamed { _ in names.next()! }
+    }
+}
+
+/// The mean of a gate and the fraction of its values saturated (above 0.95 or below 0.05).
+public struct GateStatistics: Sendable, Equatable {
+    public let mean: Double
+    public let saturatedFraction: Double
+
+    public init(mean: Double, saturatedFraction: Double) {
+        self.mean = mean
+        self.saturatedFraction = saturatedFraction
     }
 }
 

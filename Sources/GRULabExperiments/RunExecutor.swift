@@ -101,6 +101,12 @@ public struct RunExecutor: Sendable {
                         values["param_grad_norm/\(name)"] = [norm]
                     }
                     try writer.append(step: step, to: "gradients", values)
+                    if let gates = report.gateStatistics, gates.contains(where: { $0 != nil }) {
+                        try writer.append(step: step, to: "gates", [
+                            "update_mean": gates.map { $0?.mean ?? .nan },
+                            "update_saturated": gates.map { $0?.saturatedFraction ?? .nan },
+                        ])
+                    }
                 }
                 if done % run.train.evalEvery == 0 || done == run.train.steps {
                     try evaluate(trainer, at: done, into: writer)
@@ -176,6 +182,12 @@ public struct RunExecutor: Sendable {
                                         parameters: trainer.model.parameters.names,
                                         hasAccuracy: { if case .classification = trainer.task.output { true } else { false } }())
         layout.add(RunLayout.Series("decay_rate", dimensions: [.init("layer", size: layers)]), to: "gradients")
+        // a one-step workspace is enough to ask the cell whether it has a carry gate
+        if let cell = network.cells.first, cell.carryGate(in: cell.makeWorkspace(steps: 1, batch: 1)) != nil {
+            for name in ["update_mean", "update_saturated"] {
+                layout.add(RunLayout.Series(name, dimensions: [.init("layer", size: layers)]), to: "gates")
+            }
+        }
         return layout
     }
 

@@ -1,3 +1,5 @@
+import GRULabCells
+
 /// What one training step measured.
 public struct StepReport: Sendable, Equatable {
     /// The step's index, from 0.
@@ -20,6 +22,9 @@ public struct StepReport: Sendable, Equatable {
     /// The ``GradientDecay`` rate of each row of ``hiddenGradientNorms`` (`nil` where fewer
     /// than two entries are positive), when recorded.
     public let decayRates: [Double?]?
+    /// Statistics of each layer and direction's carry gate (``RecurrentNetwork/gateStatistics(of:)``),
+    /// on the steps where gradients norms are recorded; `nil` entries for cells without one.
+    public let gateStatistics: [GateStatistics?]?
 }
 
 /// The loss (and accuracy) of a model on a task's held-out set.

@@ -100,7 +100,9 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         var gradients: ParameterSet<Scalar>
         var hidden: [[Double]]? = nil
         var rates: [Double?]? = nil
+        var gates: [GateStatistics?]? = nil
         if every > 0, step % every == 0 {
+            gates = model.network.gateStatistics(of: forward.network)
             let d = model.network.configuration.directions
             var recorder = GradientNormRecorder<Scalar>(layers: model.network.configuration.numLayers,
                                                         directions: d, steps: batch.steps)
@@ -123,7 +125,7 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         defer { step += 1 }
         return StepReport(step: step, loss: value.loss, accuracy: value.accuracy, gradientNorm: globalNorm,
                           learningRate: rate, parameterGradientNorms: norms, parameterNames: parameters.names,
-                          hiddenGradientNorms: hidden, decayRates: rates)
+                          hiddenGradientNorms: hidden, decayRates: rates, gateStatistics: gates)
     }
 
     /// The loss and accuracy on the held-out set, in chunks of at most `chunk` sequences

@@ -98,3 +98,30 @@ import Testing
         #expect(keptPattern(0) != keptPattern(1))
     }
 }
+
+@Suite struct GateStatisticsTests {
+    /// With zero weights the carry gate is σ(bias): 0.5 everywhere for a zero bias, saturated
+    /// for a large one.
+    @Test(arguments: [("gru", "bias_ih_l0", 12, 4..<8), ("lstm", "bias_ih_l0", 16, 4..<8), ("d2l-gru", "b_z_l0", 4, 0..<4)])
+    func theCarryGateIsSummarised(cell: String, bias: String, count: Int, gate: Range<Int>) throws {
+        var g = SeededGenerator(seed: 30)
+        var net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: cell, inputSize: 2, hiddenSize: 4, using: &g)
+        net.parameters = net.parameters.zeros()
+        let x = Tensor<Double>.random([5, 3, 2], using: &g)
+        let half = try net.gateStatistics(of: net.forward(x, generator: &g))
+        #expect(half == [GateStatistics(mean: 0.5, saturatedFraction: 0)])
+        var p = net.parameters
+        p[bias] = Tensor(shape: [count], scalars: (0..<count).map { gate.contains($0) ? 20 : 0 })
+        net.parameters = p
+        let stats = try #require(try net.gateStatistics(of: net.forward(x, generator: &g)).first ?? nil)
+        #expect(stats.mean > 0.999_999 && stats.saturatedFraction == 1)
+    }
+
+    @Test func cellsWithoutACarryGateHaveNone() throws {
+        var g = SeededGenerator(seed: 31)
+        let net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "rnn-tanh", inputSize: 2, hiddenSize: 4, configuration: .init(bidirectional: true), using: &g)
+        #expect(try net.gateStatistics(of: net.forward(Tensor.random([3, 1, 2], using: &g), generator: &g)) == [nil, nil])
+    }
+}
