@@ -67,6 +67,7 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
     public var inputSize: Int { base.inputSize }
     public var hiddenSize: Int { base.hiddenSize }
     public var hasCell: Bool { base.hasCell }
+    public var appliesRecurrentMask: Bool { base.appliesRecurrentMask }
     public var parameters: ParameterSet<Scalar> {
         get { base.parameters }
         set { base.parameters = newValue }

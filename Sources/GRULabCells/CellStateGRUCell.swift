@@ -58,6 +58,9 @@ public struct CellStateGRUCell<Scalar: TensorScalar>: RecurrentCell {
         core.step(parameters, t, states: states, workspace: workspace.buffers)
     }
 
+    /// The recurrent products read `h ⊙ m`; the blend carries the state itself.
+    public var appliesRecurrentMask: Bool { true }
+
     public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
         let buffers = workspace.buffers
         return GateView(base: buffers.gates.pointer + hiddenSize, rows: buffers.steps * buffers.batch,

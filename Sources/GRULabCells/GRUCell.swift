@@ -52,13 +52,19 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let recurrentGradient: Buffer<Scalar>
         /// `[N, 3H]`.
         let scratch: Buffer<Scalar>
+        /// `[N, H]`: the masked operand of the recurrent product, then its gradient.
+        let maskedState: Buffer<Scalar>
     }
+
+    /// The recurrent product reads `h ⊙ m`; the blend `z ⊙ h` carries `h` itself.
+    public var appliesRecurrentMask: Bool { true }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch, g = 3 * hiddenSize
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * g, zeroed: false),
                          gates: Buffer(count: rows * g, zeroed: false), recurrentCandidate: Buffer(count: rows * hiddenSize, zeroed: false),
-                         recurrentGradient: Buffer(count: rows * g, zeroed: false), scratch: Buffer(count: batch * g, zeroed: false))
+                         recurrentGradient: Buffer(count: rows * g, zeroed: false), scratch: Buffer(count: batch * g, zeroed: false),
+                         maskedState: Buffer(count: batch * hiddenSize, zeroed: false))
     }
 
     private var weights: PackedGateWeights { PackedGateWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize) }
@@ -72,7 +78,8 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let n = workspace.batch, h = hiddenSize, g = 3 * h
         let hp = workspace.scratch.pointer
         let hPrev = states.h(t), hNext = states.h(t + 1)
-        weights.recurrent(parameters, h: hPrev, rows: n, into: hp, addingBias: true, accumulate: false)
+        let operand = recurrentOperand(hPrev, mask: states.recurrentMask, into: workspace.maskedState)
+        weights.recurrent(parameters, h: operand, rows: n, into: hp, addingBias: true, accumulate: false)
         let xp = workspace.projection[t * n * g], gates = workspace.gates[t * n * g]
         let hn = workspace.recurrentCandidate[t * n * h]
         // Pre-activations first, then each activation over a contiguous block, then the blend:
@@ -123,16 +130,45 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
                 dh[b * h + j] = d * z
             }
         }
-        weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dh, accumulate: true)
+        if let mask = states.recurrentMask {
+            let dOperand = workspace.maskedState.pointer
+            weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dOperand, accumulate: false)
+            Scalar.multiply(count: n * h, x: mask.pointer, y: dOperand)
+            Scalar.axpy(count: n * h, alpha: 1, x: dOperand, y: dh)
+        } else {
+            weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dh, accumulate: true)
+        }
     }
 
     public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
                                workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
                                parameterGradients: inout ParameterSet<Scalar>) {
+        let operands = recurrentOperands(states, steps: workspace.steps)
         weights.finishBackward(
-            parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: states.h(0),
+            parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: operands.pointer,
             inputProjectionGradient: workspace.projection.pointer,
             recurrentProjectionGradient: workspace.recurrentGradient.pointer,
             inputGradient: inputGradient, parameterGradients: &parameterGradients)
     }
+}
+
+/// `h ⊙ m` in `scratch` when there is a recurrent mask, else `h` itself: the operand of a
+/// recurrent product under variational dropout.
+func recurrentOperand<Scalar: TensorScalar>(_ h: UnsafeMutablePointer<Scalar>, mask: Buffer<Scalar>?,
+                                            into scratch: Buffer<Scalar>) -> UnsafeMutablePointer<Scalar> {
+    guard let mask else { return h }
+    scratch.pointer.update(from: h, count: mask.count)
+    Scalar.multiply(count: mask.count, x: mask.pointer, y: scratch.pointer)
+    return scratch.pointer
+}
+
+/// The operands of every step's recurrent product, `[T, N, H]`: slots `0..<T` of h, masked by
+/// the recurrent mask when there is one (a copy), else the slots themselves.
+func recurrentOperands<Scalar: TensorScalar>(_ states: StateBuffers<Scalar>, steps: Int) -> Buffer<Scalar> {
+    let row = states.batch * states.hiddenSize
+    guard let mask = states.recurrentMask else { return states.h }
+    let operands = Buffer<Scalar>(count: steps * row, zeroed: false)
+    operands.pointer.update(from: states.h(0), count: steps * row)
+    for t in 0..<steps { Scalar.multiply(count: row, x: mask.pointer, y: operands.pointer + t * row) }
+    return operands
 }

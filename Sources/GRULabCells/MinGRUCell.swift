@@ -175,6 +175,10 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                  rowStride: hiddenSize, width: hiddenSize)
     }
 
+    /// minGRU has no recurrent product, so variational dropout's recurrent mask has nothing
+    /// to act on (masking the carried state would amplify it at every step).
+    public var appliesRecurrentMask: Bool { true }
+
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize

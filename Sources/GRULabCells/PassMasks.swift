@@ -12,13 +12,17 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
     let input: Buffer<Scalar>?
     /// `[N, H]`: inverted-dropout factors for the state the cell reads.
     let recurrent: Buffer<Scalar>?
+    /// `[N, H]`: the same factors, for a cell that applies them to its products itself.
+    let productMask: Buffer<Scalar>?
     /// `[T+1, N, H]`: the unmasked h, when `recurrent` masks what the cell reads.
     let trueH: Buffer<Scalar>?
     /// `[N, H]` scratch for backward.
     let scratch: Buffer<Scalar>
 
+    /// `cellMasksProducts`: the cell applies the recurrent mask to its products itself, so
+    /// the framework leaves the state unmasked and hands the mask over in ``StateBuffers``.
     init(_ modifiers: StateModifiers, steps: Int, batch: Int, hiddenSize: Int, inputSize: Int, hasCell: Bool,
-         training: Bool, generator: inout SeededGenerator) {
+         cellMasksProducts: Bool, training: Bool, generator: inout SeededGenerator) {
         self.batch = batch
         self.hiddenSize = hiddenSize
         self.inputSize = inputSize
@@ -43,7 +47,9 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         zoneoutC = hasCell ? zoneout(modifiers.zoneoutCell) : nil
         zoneoutStride = training ? row : 0
         input = dropout(modifiers.inputDropout, count: batch * inputSize)
-        recurrent = dropout(modifiers.recurrentDropout, count: row)
+        let recurrentMask = dropout(modifiers.recurrentDropout, count: row)
+        recurrent = cellMasksProducts ? nil : recurrentMask
+        productMask = cellMasksProducts ? recurrentMask : nil
         trueH = recurrent == nil ? nil : Buffer(count: (steps + 1) * row)
         scratch = Buffer(count: row, zeroed: false)
     }

@@ -10,6 +10,10 @@ public struct StateBuffers<Scalar: TensorScalar>: Sendable {
     public let h: Buffer<Scalar>
     /// Slots of the memory cell c, when the cell has one: `[slots, N, H]`.
     public let c: Buffer<Scalar>?
+    /// Variational dropout's recurrent mask, `[N, H]`, for a cell that applies it itself
+    /// (``RecurrentCell/appliesRecurrentMask``): it multiplies the operands of the recurrent
+    /// products, never the state the cell carries. `nil` when there is none.
+    public var recurrentMask: Buffer<Scalar>?
     /// `N`.
     public let batch: Int
     /// `H`.
@@ -19,6 +23,7 @@ public struct StateBuffers<Scalar: TensorScalar>: Sendable {
     public init(slots: Int, batch: Int, hiddenSize: Int, hasCell: Bool) {
         h = Buffer(count: slots * batch * hiddenSize)
         c = hasCell ? Buffer(count: slots * batch * hiddenSize) : nil
+        recurrentMask = nil
         self.batch = batch
         self.hiddenSize = hiddenSize
     }
@@ -92,10 +97,19 @@ public protocol RecurrentCell<Scalar>: Sendable {
     /// gate statistics: a GRU's update gate z, an LSTM's forget gate f. `nil` for cells
     /// without one (the default).
     func carryGate(in workspace: Workspace) -> GateView<Scalar>?
+
+    /// Whether the cell applies variational dropout's recurrent mask itself, to the operands
+    /// of its recurrent products only (``StateBuffers/recurrentMask``). A cell that carries
+    /// `h` through a blend (`h' = z ⊙ h + …`) must: masking the carried state with inverted
+    /// scaling would amplify it at every step. The default, `false`, lets the framework mask
+    /// the whole state the cell reads, which is exact for cells that read `h` only through
+    /// products (LSTM, plain RNN).
+    var appliesRecurrentMask: Bool { get }
 }
 
 extension RecurrentCell {
     public func carryGate(in workspace: Workspace) -> GateView<Scalar>? { nil }
+    public var appliesRecurrentMask: Bool { false }
 }
 
 /// Where a gate's values lie in a workspace: for each of the `T*N` rows, `H` values starting at

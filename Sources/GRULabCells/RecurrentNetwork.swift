@@ -166,12 +166,14 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 let index = layer * d + direction
                 let cell = cells[index]
                 let masks = PassMasks<Scalar>(configuration.modifiers, steps: steps, batch: batch, hiddenSize: h,
-                                              inputSize: features, hasCell: hasCell, training: training,
+                                              inputSize: features, hasCell: hasCell,
+                                              cellMasksProducts: cell.appliesRecurrentMask, training: training,
                                               generator: &generator)
                 var passInput = direction == 0 ? layerInput
                     : reversedInTime(layerInput, steps: steps, batch: batch, features: features, lengths: validLengths)
                 masks.maskInput(&passInput, steps: steps)
-                let states = StateBuffers<Scalar>(slots: steps + 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                var states = StateBuffers<Scalar>(slots: steps + 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                states.recurrentMask = masks.productMask
                 if let initialState {
                     initialState.h.withUnsafeBufferPointer { states.h(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
                     initialState.c?.withUnsafeBufferPointer { states.c(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }

@@ -42,6 +42,8 @@ struct ResetGatedCore {
         let cellOutput: Buffer<Scalar>?
         /// `[N, 3H]` and `[N, H]`.
         let scratch: Buffer<Scalar>, scratchH: Buffer<Scalar>
+        /// `[N, H]` each: the masked operand of the recurrent products, and its gradient.
+        let maskedState: Buffer<Scalar>, operandGradient: Buffer<Scalar>
     }
 
     func makeWorkspace<Scalar: TensorScalar>(steps: Int, batch: Int) -> Workspace<Scalar> {
@@ -49,7 +51,9 @@ struct ResetGatedCore {
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 3 * h, zeroed: false),
                          gates: Buffer(count: rows * 3 * h, zeroed: false), resetState: Buffer(count: rows * h, zeroed: false),
                          cellOutput: blendsCell ? Buffer(count: rows * h, zeroed: false) : nil,
-                         scratch: Buffer(count: batch * 3 * h, zeroed: false), scratchH: Buffer(count: batch * h, zeroed: false))
+                         scratch: Buffer(count: batch * 3 * h, zeroed: false), scratchH: Buffer(count: batch * h, zeroed: false),
+                         maskedState: Buffer(count: batch * h, zeroed: false),
+                         operandGradient: Buffer(count: batch * h, zeroed: false))
     }
 
     private func linears<Scalar: TensorScalar, R>(
@@ -85,14 +89,15 @@ struct ResetGatedCore {
         let a = workspace.scratch.pointer, hPrev = states.h(t)
         a.update(from: workspace.projection[t * n * g], count: n * g)
         let gatesOut = workspace.gates[t * n * g], rh = workspace.resetState[t * n * h]
+        let operand = recurrentOperand(hPrev, mask: states.recurrentMask, into: workspace.maskedState)
         linears(parameters) { _, recurrent, _ in
-            recurrent[0].apply(rows: n, x: hPrev, xStride: h, y: a, yStride: g, accumulate: true)
-            recurrent[1].apply(rows: n, x: hPrev, xStride: h, y: a + h, yStride: g, accumulate: true)
+            recurrent[0].apply(rows: n, x: operand, xStride: h, y: a, yStride: g, accumulate: true)
+            recurrent[1].apply(rows: n, x: operand, xStride: h, y: a + h, yStride: g, accumulate: true)
             for b in 0..<n {
                 let out = gatesOut + b * g, pre = a + b * g
                 out.update(from: pre, count: 2 * h)
                 gateActivation.apply(out, count: 2 * h)
-                for j in 0..<h { rh[b * h + j] = out[j] * hPrev[b * h + j] }
+                for j in 0..<h { rh[b * h + j] = out[j] * operand[b * h + j] }
             }
             recurrent[2].apply(rows: n, x: rh, xStride: h, y: a + 2 * h, yStride: g, accumulate: true)
         }
@@ -137,18 +142,28 @@ struct ResetGatedCore {
                 if blendsCell { dh[i] = 0 }
             }
         }
+        let mask = states.recurrentMask
+        let operand = recurrentOperand(hPrev, mask: mask, into: workspace.maskedState)
+        // the gradient of the products' operand: h itself without a mask, else h ⊙ m, whose
+        // gradient reaches h through m
+        let dOperand = mask == nil ? dh : workspace.operandGradient.pointer
+        if mask != nil { dOperand.update(repeating: 0, count: n * h) }
         linears(parameters) { _, recurrent, _ in
             recurrent[2].backwardInput(rows: n, dy: da + 2 * h, dyStride: g, dx: dResetState, dxStride: h,
                                        accumulate: false)
             for b in 0..<n {
                 for j in 0..<h {
                     let i = b * h + j, r = gates[b * g + j]
-                    da[b * g + j] = dResetState[i] * hPrev[i] * sigma.derivative(output: r)
-                    dh[i] += dResetState[i] * r
+                    da[b * g + j] = dResetState[i] * operand[i] * sigma.derivative(output: r)
+                    dOperand[i] += dResetState[i] * r
                 }
             }
-            recurrent[0].backwardInput(rows: n, dy: da, dyStride: g, dx: dh, dxStride: h, accumulate: true)
-            recurrent[1].backwardInput(rows: n, dy: da + h, dyStride: g, dx: dh, dxStride: h, accumulate: true)
+            recurrent[0].backwardInput(rows: n, dy: da, dyStride: g, dx: dOperand, dxStride: h, accumulate: true)
+            recurrent[1].backwardInput(rows: n, dy: da + h, dyStride: g, dx: dOperand, dxStride: h, accumulate: true)
+        }
+        if let mask {
+            Scalar.multiply(count: n * h, x: mask.pointer, y: dOperand)
+            Scalar.axpy(count: n * h, alpha: 1, x: dOperand, y: dh)
         }
     }
 
@@ -159,7 +174,8 @@ struct ResetGatedCore {
     ) {
         let rows = workspace.steps * workspace.batch, h = hiddenSize, g = 3 * h
         let da = workspace.projection.pointer
-        let recurrentOperands = [UnsafePointer(states.h(0)), UnsafePointer(states.h(0)),
+        let operands = GRULabCells.recurrentOperands(states, steps: workspace.steps)
+        let recurrentOperands = [UnsafePointer(operands.pointer), UnsafePointer(operands.pointer),
                                  UnsafePointer(workspace.resetState.pointer)]
         let entries = parameters.entries
         linears(parameters) { input_, recurrent, _ in

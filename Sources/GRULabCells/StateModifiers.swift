@@ -11,8 +11,11 @@
 ///                 one mask per sequence, the same at every step; evaluation: no masks
 /// ```
 ///
-/// The recurrent mask multiplies the state the cell reads, everywhere the cell reads it (a GRU's
-/// gates and its `z ⊙ h` term); an LSTM's `c` is never masked. The outputs and `h_n` are the
+/// The recurrent mask multiplies `h` where it enters a recurrent product, as Gal & Ghahramani
+/// and Keras' `recurrent_dropout` do: all of an LSTM's or a plain RNN's reads of `h`, a GRU's
+/// gate and candidate products but not its `z ⊙ h` blend (masking the carried state with
+/// inverted scaling would amplify it at every step); minGRU has no recurrent product, so the
+/// mask leaves it unchanged. An LSTM's `c` is never masked. The outputs and `h_n` are the
 /// unmasked states. Each layer and direction draws its own masks.
 public struct StateModifiers: Sendable, Equatable, Hashable {
     /// Zoneout probability for h, in `[0, 1)`.

@@ -125,3 +125,21 @@ import Testing
         #expect(try net.gateStatistics(of: net.forward(Tensor.random([3, 1, 2], using: &g), generator: &g)) == [nil, nil])
     }
 }
+
+@Suite struct RecurrentMaskTests {
+    /// A GRU whose update gate is saturated carries h unchanged: the recurrent mask reaches its
+    /// products, not the carry, so the state does not grow by 1/(1-q) per step.
+    @Test(arguments: [("gru", "bias_ih_l0", 12, 4..<8), ("d2l-gru", "b_z_l0", 4, 0..<4)])
+    func theMaskDoesNotAmplifyTheCarriedState(cell: String, bias: String, count: Int, gate: Range<Int>) throws {
+        var g = SeededGenerator(seed: 32)
+        var net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: cell, inputSize: 2, hiddenSize: 4,
+            configuration: .init(modifiers: StateModifiers(recurrentDropout: 0.5)), using: &g)
+        var p = net.parameters.zeros()
+        p[bias] = Tensor(shape: [count], scalars: (0..<count).map { gate.contains($0) ? 40 : 0 })
+        net.parameters = p
+        let h0 = RecurrentState<Double>(h: Tensor(repeating: 1, shape: [1, 3, 4]))
+        let f = try net.forward(Tensor.random([50, 3, 2], using: &g), initialState: h0, training: true, generator: &g)
+        #expect(f.finalState.h.maxAbsoluteDifference(h0.h) < 1e-12)
+    }
+}
