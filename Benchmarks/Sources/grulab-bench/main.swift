@@ -223,6 +223,7 @@ guard !configs.isEmpty else { fail("no configurations (--configs I,H,N,T ...)") 
 // MARK: - Timing
 
 setBLASThreads(threads)
+MemoryPolicy.retainFreedMemory()  // as grulab does: training steps reuse their freed buffers
 let clock = ContinuousClock()
 for config in configs {
     let step = try makeStep(config)
