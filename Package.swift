@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "GRULabTasks", targets: ["GRULabTasks"]),
         .library(name: "GRULabTraining", targets: ["GRULabTraining"]),
         .library(name: "GRULabExperiments", targets: ["GRULabExperiments"]),
+        .library(name: "GRULabCLI", targets: ["GRULabCLI"]),
+        .plugin(name: "GRULabPlugin", targets: ["GRULabPlugin"]),
         .library(name: "GRULabAutodiff", targets: ["GRULabAutodiff"]),
     ],
     dependencies: [
@@ -54,15 +56,26 @@ let package = Package(
             dependencies: ["GRULabCells", "GRULabTasks", "GRULabTraining", "GRULabHDF5",
                            .product(name: "Yams", package: "Yams")]
         ),
-        /// The command-line tool.
-        .executableTarget(
-            name: "grulab",
+        /// The command line as a library: `GRULabCLI.main(registry:)` runs every subcommand over
+        /// a registry, so a downstream package's executable serves its own cells.
+        .target(
+            name: "GRULabCLI",
             dependencies: [
                 "GRULabCells",
                 "GRULabParity",
                 "GRULabExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        /// The command-line tool.
+        .executableTarget(name: "grulab", dependencies: ["GRULabCLI"]),
+        /// `swift package grulab ...` in a downstream package: its own cells in the command line.
+        .plugin(
+            name: "GRULabPlugin",
+            capability: .command(
+                intent: .custom(verb: "grulab", description: "Run the grulab command line with this package's cells"),
+                permissions: [.writeToPackageDirectory(reason: "grulab run writes results/ in the package")]
+            )
         ),
 
         // MARK: - Implementation details

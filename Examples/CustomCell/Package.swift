@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "CustomCell", targets: ["CustomCell"]),
+        .executable(name: "grulab-custom", targets: ["grulab-custom"]),
     ],
     dependencies: [
         .package(name: "GRULab", path: "../.."),
@@ -20,6 +21,11 @@ let package = Package(
                 .product(name: "GRULabCells", package: "GRULab"),
                 .product(name: "GRULabAutodiff", package: "GRULab"),
             ]
+        ),
+        /// GRULab's command line with this package's cells; GRULab's plugin runs it.
+        .executableTarget(
+            name: "grulab-custom",
+            dependencies: ["CustomCell", .product(name: "GRULabCLI", package: "GRULab")]
         ),
         .testTarget(name: "CustomCellTests", dependencies: ["CustomCell"]),
     ]

@@ -5,7 +5,10 @@ extension CellRegistry {
     /// GRULab's built-in cells and this package's `layernorm-gru`.
     public static var withCustomCells: CellRegistry {
         var registry = CellRegistry.builtIn
-        try! registry.register(.layerNormGRU)  // a new name in a fresh registry: cannot fail
+        // new names in a fresh registry: registering cannot fail
+        for descriptor in [CellDescriptor.layerNormGRU] + CellRegistry.presets(of: [.layerNormGRU]) {
+            try! registry.register(descriptor)
+        }
         return registry
     }
 }

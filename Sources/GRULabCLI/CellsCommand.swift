@@ -11,7 +11,7 @@ struct CellsCommand: ParsableCommand {
     var name: String?
 
     func run() throws {
-        let registry = CellRegistry.builtIn
+        let registry = CLIContext.registry
         guard let name else {
             let width = registry.names.map(\.count).max() ?? 0
             for d in registry.descriptors {

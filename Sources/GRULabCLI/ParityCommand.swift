@@ -33,8 +33,8 @@ struct ParityCommand: ParsableCommand {
             do {
                 let fixture = try ParityFixture(contentsOf: URL(fileURLWithPath: path))
                 let comparisons = switch precision {
-                case .float64: try ParityCheck<Double>().run(fixture)
-                case .float32: try ParityCheck<Float>().run(fixture)
+                case .float64: try ParityCheck<Double>(registry: CLIContext.registry).run(fixture)
+                case .float32: try ParityCheck<Float>(registry: CLIContext.registry).run(fixture)
                 }
                 let passed = comparisons.allSatisfy(\.passed)
                 failed = failed || !passed

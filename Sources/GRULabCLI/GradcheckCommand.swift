@@ -19,7 +19,7 @@ struct GradcheckCommand: ParsableCommand {
     var cells: [String] = []
 
     func run() throws {
-        let registry = CellRegistry.builtIn
+        let registry = CLIContext.registry
         let names = cells.isEmpty ? registry.names : cells
         for name in names where !registry.names.contains(name) {
             printError(CellRegistryError.unknown(name, known: registry.names).description)

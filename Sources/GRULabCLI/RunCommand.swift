@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let experiment: ExperimentSpec
         do {
-            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CellRegistry.builtIn.names)
+            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CLIContext.registry.names)
         } catch {
             for message in error.errors { printError(message.description) }
             throw ExitCode(2)
@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
         MemoryPolicy.retainFreedMemory()
         let selection: ExperimentRunner.Selection = runIndex.map { .index($0) }
             ?? shard.flatMap(ExperimentRunner.Selection.init(shard:)) ?? .all
-        let runner = ExperimentRunner(executor: RunExecutor(versions: .current()), outputDirectory: out)
+        let runner = ExperimentRunner(executor: RunExecutor(versions: .current(), registry: CLIContext.registry), outputDirectory: out)
         let display = ProgressDisplay(total: experiment.runs.count, inPlace: jobs == 1)
         let outcomes: [RunOutcome]
         do {

@@ -28,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let experiment: ExperimentSpec
         do {
-            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CellRegistry.builtIn.names)
+            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CLIContext.registry.names)
         } catch {
             for message in error.errors { printError(message.description) }
             throw ExitCode(2)

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import GRULabCells
+
+/// The `grulab` command and its subcommands.
+public struct GRULabCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "grulab",
+        abstract: "Research on gated recurrent units: cells exact against PyTorch, experiments, results in HDF5.",
+        subcommands: [RunCommand.self, ValidateCommand.self, CellsCommand.self, GradcheckCommand.self, ParityCommand.self])
+
+    public init() {}
+}
+
+/// The `grulab` command line over a registry of cells: GRULab's own executable passes the
+/// built-in cells; a downstream package's executable passes its registry with its own cells
+/// registered (Examples/CustomCell), and every subcommand sees them.
+public enum GRULabCLI {
+    /// Parses the process's arguments and runs the command; exits the process.
+    public static func main(registry: CellRegistry = .builtIn) -> Never {
+        CLIContext.registry = registry
+        GRULabCommand.main()
+        exit(0)
+    }
+}
+
+/// The registry the subcommands use, set once by ``GRULabCLI/main(registry:)`` before any
+/// command runs and never changed after.
+enum CLIContext {
+    nonisolated(unsafe) static var registry = CellRegistry.builtIn
+}

@@ -1,0 +1,3 @@
+import GRULabCLI
+
+GRULabCLI.main()
