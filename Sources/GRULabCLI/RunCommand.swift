@@ -52,13 +52,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let experiment: ExperimentSpec
-        do {
-            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CLIContext.registry.names)
-        } catch {
-            for message in error.errors { printError(message.description) }
-            throw ExitCode(2)
-        }
+        let experiment = try loadExperiment(file, overrides: overrides)
         setBLASThreads(threads ?? (jobs == 1 ? 2 : 1))
         MemoryPolicy.retainFreedMemory()
         let selection: ExperimentRunner.Selection = runIndex.map { .index($0) }

@@ -26,13 +26,7 @@ struct ValidateCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        let experiment: ExperimentSpec
-        do {
-            experiment = try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CLIContext.registry.names)
-        } catch {
-            for message in error.errors { printError(message.description) }
-            throw ExitCode(2)
-        }
+        let experiment = try loadExperiment(file, overrides: overrides)
         let count = experiment.runs.count
         let grid = experiment.axes.map { "\($0.key) (\($0.values.count))" }.joined(separator: " × ")
         print("\(file): \(experiment.name), \(count) run\(count == 1 ? "" : "s")" + (grid.isEmpty ? "" : " over \(grid)"))
@@ -44,4 +38,15 @@ struct ValidateCommand: ParsableCommand {
         }
     }
 
+}
+
+/// The experiment in `file` with `overrides`, validated against the registry's cells; every
+/// error printed (file and line, or the override, then the key) and exit status 2 when invalid.
+func loadExperiment(_ file: String, overrides: [String]) throws -> ExperimentSpec {
+    do {
+        return try ExperimentSpec(contentsOf: file, overrides: overrides, knownCells: CLIContext.registry.names)
+    } catch {
+        for message in error.errors { printError(message.description) }
+        throw ExitCode(2)
+    }
 }
