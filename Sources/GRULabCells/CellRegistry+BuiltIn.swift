@@ -5,14 +5,16 @@ extension CellRegistry {
     /// `rnn-relu`, and the presets of ``presets(of:)``.
     public static let builtIn = CellRegistry(cells + presets(of: cells))
 
-    /// Zoneout and variational-dropout presets of the gated cells, with the probabilities of the
-    /// papers' recurrent experiments: zoneout 0.1 on h (0.05 on h and 0.5 on c for an LSTM, as
-    /// Krueger et al. 2016 found best), variational dropout 0.25 on inputs and state
-    /// (Gal & Ghahramani 2016).
+    /// Zoneout, variational-dropout and Gaussian-noise presets of the cells, with the
+    /// probabilities of the papers' recurrent experiments: zoneout 0.1 on h (0.05 on h and 0.5
+    /// on c for an LSTM, as Krueger et al. 2016 found best), variational dropout 0.25 on inputs
+    /// and state (Gal & Ghahramani 2016), Gaussian noise of variance 0.1 (the `α` of a
+    /// dropout rate of about 0.1, α = p / (1 - p); Kingma et al. 2015).
     public static func presets(of cells: [CellDescriptor]) -> [CellDescriptor] {
         let zoneout = StateModifiers(zoneout: 0.1)
         let zoneoutLSTM = StateModifiers(zoneout: 0.05, zoneoutCell: 0.5)
         let variational = StateModifiers(inputDropout: 0.25, recurrentDropout: 0.25)
+        let noisy = StateModifiers(gaussianNoise: 0.1)
         return cells.filter { $0.name != "rnn-relu" }.flatMap { cell -> [CellDescriptor] in
             let base = cell.name
             return [
@@ -21,6 +23,9 @@ extension CellRegistry {
                 cell.preset("variational-\(base)",
                             summary: "\(base) with variational dropout on inputs and state (Gal & Ghahramani 2016)",
                             modifiers: variational),
+                cell.preset("noisy-\(base)",
+                            summary: "\(base) with multiplicative Gaussian noise N(1, 0.1) on h (Gaussian dropout)",
+                            modifiers: noisy),
             ]
         }
     }

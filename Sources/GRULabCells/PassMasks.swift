@@ -16,6 +16,8 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
     let productMask: Buffer<Scalar>?
     /// `[T+1, N, H]`: the unmasked h, when `recurrent` masks what the cell reads.
     let trueH: Buffer<Scalar>?
+    /// `[T, N, H]`: the multiplicative Gaussian noise on h, in training.
+    let noise: Buffer<Scalar>?
     /// `[N, H]` scratch for backward.
     let scratch: Buffer<Scalar>
 
@@ -51,6 +53,14 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         recurrent = cellMasksProducts ? nil : recurrentMask
         productMask = cellMasksProducts ? recurrentMask : nil
         trueH = recurrent == nil ? nil : Buffer(count: (steps + 1) * row)
+        if training, modifiers.gaussianNoise > 0 {
+            let noise = Buffer<Scalar>(count: steps * row, zeroed: false)
+            Scalar.fillNormal(noise.pointer, count: noise.count, mean: 1,
+                              deviation: Scalar(modifiers.gaussianNoise.squareRoot()), using: &generator)
+            self.noise = noise
+        } else {
+            noise = nil
+        }
         scratch = Buffer(count: row, zeroed: false)
     }
 
@@ -89,6 +99,7 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         if let zoneoutC {
             Scalar.interpolate(count: row, toward: states.c(s), by: zoneoutC.pointer + s * zoneoutStride, y: states.c(s + 1))
         }
+        if let noise { Scalar.multiply(count: row, x: noise.pointer + s * row, y: trueNext) }
         for b in finished {
             (trueNext + b * width).update(from: truePrevious + b * width, count: width)
             if states.c != nil { (states.c(s + 1) + b * width).update(from: states.c(s) + b * width, count: width) }
@@ -99,11 +110,15 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         }
     }
 
-    /// Before the cell's backward of step `s`: splits `gradient` (w.r.t. the unmasked state at
-    /// slot `s + 1`) into the part zoneout passes straight to slot `s`, kept in `held`, and the
-    /// part that flows through the cell, left in `gradient`.
+    /// Before the cell's backward of step `s`: takes `gradient` (w.r.t. the unmasked state at
+    /// slot `s + 1`) back through the Gaussian noise, then splits it into the part zoneout
+    /// passes straight to slot `s`, kept in `held`, and the part that flows through the cell,
+    /// left in `gradient`.
     func splitZoneout(_ s: Int, gradient: StateBuffers<Scalar>, held: StateBuffers<Scalar>) {
         let row = batch * hiddenSize
+        // the state at slot s + 1 is the noisy one; the gradient of what came before the noise
+        // is ε ⊙ the gradient
+        if let noise { Scalar.multiply(count: row, x: noise.pointer + s * row, y: gradient.h(0)) }
         for (mask, g, direct) in [(zoneoutH, gradient.h(0), held.h(0))]
             + (gradient.c == nil ? [] : [(zoneoutC, gradient.c(0), held.c(0))]) {
             guard let mask else {

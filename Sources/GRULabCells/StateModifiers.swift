@@ -6,6 +6,9 @@
 ///     training    h_t = m_t ⊙ h_{t-1} + (1 - m_t) ⊙ cell(x_t, h_{t-1}),  m_t ~ Bernoulli(p),
 ///                 a new mask every step, the same one reused in backward
 ///     evaluation  h_t = p h_{t-1} + (1 - p) cell(x_t, h_{t-1})
+/// Gaussian noise (multiplicative, "Gaussian dropout"; Srivastava et al. 2014, Kingma et al. 2015), variance α:
+///     training    h_t = ε_t ⊙ cell(x_t, h_{t-1}),  ε_t ~ N(1, α), a new draw every step and
+///                 unit, the same one reused in backward; evaluation: no noise (E[ε] = 1)
 /// variational dropout (Gal & Ghahramani 2016), probabilities q_x and q_h:
 ///     training    h_t = cell(x_t ⊙ m_x, h_{t-1} ⊙ m_h),  m ~ Bernoulli(1 - q) / (1 - q),
 ///                 one mask per sequence, the same at every step; evaluation: no masks
@@ -26,12 +29,16 @@ public struct StateModifiers: Sendable, Equatable, Hashable {
     public var inputDropout: Double
     /// Variational dropout probability on the recurrent state, in `[0, 1)`.
     public var recurrentDropout: Double
+    /// The variance α of multiplicative Gaussian noise `N(1, α)` on h, `>= 0`.
+    public var gaussianNoise: Double
 
-    public init(zoneout: Double = 0, zoneoutCell: Double = 0, inputDropout: Double = 0, recurrentDropout: Double = 0) {
+    public init(zoneout: Double = 0, zoneoutCell: Double = 0, inputDropout: Double = 0, recurrentDropout: Double = 0,
+                gaussianNoise: Double = 0) {
         self.zoneout = zoneout
         self.zoneoutCell = zoneoutCell
         self.inputDropout = inputDropout
         self.recurrentDropout = recurrentDropout
+        self.gaussianNoise = gaussianNoise
     }
 
     /// No modifier.
@@ -39,10 +46,13 @@ public struct StateModifiers: Sendable, Equatable, Hashable {
 
     /// Whether anything rewrites the state between steps (a cell that solves its recurrence
     /// ahead of the loop, such as `mingru`'s parallel scan, must then step sequentially).
-    public var rewritesState: Bool { zoneout > 0 || zoneoutCell > 0 || recurrentDropout > 0 }
+    public var rewritesState: Bool { zoneout > 0 || zoneoutCell > 0 || recurrentDropout > 0 || gaussianNoise > 0 }
 
-    /// Checks every probability is in `[0, 1)`.
+    /// Checks every probability is in `[0, 1)` and the noise variance is finite and `>= 0`.
     public func validate() throws {
+        guard gaussianNoise >= 0, gaussianNoise.isFinite else {
+            throw StateModifiersError.variance(name: "gaussian_noise", value: gaussianNoise)
+        }
         for (name, p) in [("zoneout", zoneout), ("zoneout_cell", zoneoutCell),
                           ("input_dropout", inputDropout), ("recurrent_dropout", recurrentDropout)]
         where !(p >= 0 && p < 1) {
@@ -54,10 +64,12 @@ public struct StateModifiers: Sendable, Equatable, Hashable {
 /// A modifier setting out of range.
 public enum StateModifiersError: Error, CustomStringConvertible, Equatable {
     case probability(name: String, value: Double)
+    case variance(name: String, value: Double)
 
     public var description: String {
         switch self {
         case let .probability(name, value): "\(name) must be a probability in [0, 1), got \(value)"
+        case let .variance(name, value): "\(name) must be a variance >= 0, got \(value)"
         }
     }
 }

@@ -28,6 +28,8 @@ public struct ModelSpec: Sendable, Hashable {
     /// Zoneout probability on every layer (Krueger et al. 2016); 0 is off.
     public var zoneout: Double
     public var variationalDropout: VariationalDropout
+    /// The variance α of multiplicative Gaussian noise `N(1, α)` on the state, in training.
+    public var gaussianNoise: Double
     /// Width of a linear projection of the inputs before the first layer; `nil` is none.
     public var inputProjection: Int?
     public var head: Head

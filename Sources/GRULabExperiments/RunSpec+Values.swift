@@ -22,6 +22,7 @@ extension RunSpec {
             initialization: .init(rawValue: string("model.init"))!, zoneout: number("model.zoneout"),
             variationalDropout: .init(input: number("model.variational_dropout.input"),
                                       recurrent: number("model.variational_dropout.recurrent")),
+            gaussianNoise: number("model.gaussian_noise"),
             inputProjection: optionalInt("model.input_projection"), head: .init(rawValue: string("model.head"))!,
             forgetBias: v["model.forget_bias"]!.number)
         let decay: TrainSpec.Decay = switch string("train.decay") {

@@ -33,6 +33,7 @@ extension Setting {
         Setting("model.zoneout", .probability, .value(.number(0))),
         Setting("model.variational_dropout.input", .probability, .value(.number(0))),
         Setting("model.variational_dropout.recurrent", .probability, .value(.number(0))),
+        Setting("model.gaussian_noise", .nonNegative, .value(.number(0))),
         Setting("model.input_projection", .optional(.integer(min: 1)), .value(.null)),
         Setting("model.head", .choice(["last", "every"]), .derived { values in
             .string(TaskSpec.defaultHead(forTask: values["task.name"]?.string ?? "adding"))

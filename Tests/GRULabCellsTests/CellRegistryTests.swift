@@ -11,7 +11,7 @@ import Testing
         }
         #expect(CellRegistryError.unknown("grru", known: CellRegistry.builtIn.names).description
                 == "unknown cell 'grru'; known cells: "
-                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, zoneout-d2l-gru, variational-d2l-gru, zoneout-mingru, variational-mingru, zoneout-cellstate-gru, variational-cellstate-gru, zoneout-lstm, variational-lstm, zoneout-rnn-tanh, variational-rnn-tanh")
+                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh")
     }
 
     /// Shapes at C = 3, H = 4, against the documented `parameterShapes`.

@@ -143,3 +143,26 @@ import Testing
         #expect(f.finalState.h.maxAbsoluteDifference(h0.h) < 1e-12)
     }
 }
+
+@Suite struct GaussianNoiseTests {
+    /// With `W = 0` and biases making `z = 0` and `n = 1`, a GRU outputs `ε` itself: the noise's
+    /// moments, a new draw at every step, and no noise at evaluation.
+    @Test func theNoiseIsNOfOneAndAlphaAtEveryStepAndOffAtEvaluation() throws {
+        var g = SeededGenerator(seed: 33)
+        var net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "gru", inputSize: 1, hiddenSize: 50,
+            configuration: .init(modifiers: StateModifiers(gaussianNoise: 0.2)), using: &g)
+        var p = net.parameters.zeros()
+        p["bias_ih_l0"] = Tensor(shape: [150], scalars: (0..<150).map { $0 < 50 ? 0 : $0 < 100 ? -40 : 40 })
+        net.parameters = p
+        let x = Tensor<Double>(zeros: [40, 10, 1])
+        let noisy = try net.forward(x, training: true, generator: &g).output.scalars
+        let n = Double(noisy.count)
+        let mean = noisy.reduce(0, +) / n
+        let variance = noisy.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n
+        #expect(abs(mean - 1) < 5 * (0.2 / n).squareRoot())
+        #expect(abs(variance - 0.2) < 0.02)
+        #expect(Array(noisy[0..<500]) != Array(noisy[500..<1000]))
+        #expect(try net.forward(x, training: false, generator: &g).output.scalars.allSatisfy { abs($0 - 1) < 1e-15 })
+    }
+}

@@ -62,6 +62,7 @@ import Testing
               variational_dropout:
                 input: 0.0
                 recurrent: 0.0
+              gaussian_noise: 0.0
               input_projection: null
               head: last
             train:

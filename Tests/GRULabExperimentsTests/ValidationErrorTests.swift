@@ -53,7 +53,7 @@ import Testing
         (replacing(line: 6, with: "  cell: grru"), "experiments/x.yaml:6: model.cell: unknown cell 'grru'; did you mean 'gru'?"),
         (replacing(line: 6, with: "  cell: transformer"),
          "experiments/x.yaml:6: model.cell: unknown cell 'transformer'; known cells: "
-            + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, zoneout-d2l-gru, variational-d2l-gru, zoneout-mingru, variational-mingru, zoneout-cellstate-gru, variational-cellstate-gru, zoneout-lstm, variational-lstm, zoneout-rnn-tanh, variational-rnn-tanh"),
+            + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh"),
         (minimal + "sweep:\n  model.cell: [gru, lsmt]\n",
          "experiments/x.yaml:9: sweep.model.cell: unknown cell 'lsmt'; did you mean 'lstm'?"),
         (replacing(line: 3, with: "  name: addding"), "experiments/x.yaml:3: task.name: unknown task 'addding'; did you mean 'adding'?"),
@@ -130,7 +130,7 @@ import Testing
             .unknownKey(.line(file: file, line: 7), key: "model.hiden_size", suggestion: "hidden_size",
                         known: ["cell", "hidden_size", "num_layers", "bidirectional", "dropout", "gate_activation",
                                 "candidate_activation", "init", "forget_bias", "zoneout", "variational_dropout",
-                                "input_projection", "head"]),
+                                "gaussian_noise", "input_projection", "head"]),
         ])
         #expect(errors(minimal + "train:\n  lr: fast\n") == [
             .invalidValue(.line(file: file, line: 9), key: "train.lr", expected: "a positive number", found: "'fast'",

@@ -66,7 +66,7 @@ import Testing
     static let badInputs = [
         BadInput(change: { $0["cell"] = "grru" },
                  message: "bad.json: unknown cell 'grru'; known cells: "
-                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, zoneout-d2l-gru, variational-d2l-gru, zoneout-mingru, variational-mingru, zoneout-cellstate-gru, variational-cellstate-gru, zoneout-lstm, variational-lstm, zoneout-rnn-tanh, variational-rnn-tanh"),
+                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh"),
         BadInput(change: { $0.removeValue(forKey: "x") }, message: "bad.json: missing key 'x'"),
         BadInput(change: { $0["hidden_size"] = 4.5 }, message: "bad.json: key 'hidden_size': expected a positive integer"),
         BadInput(change: { $0["bidirectional"] = 1 }, message: "bad.json: key 'bidirectional': expected true or false"),

@@ -66,9 +66,11 @@ import Testing
         #expect(result.status == 0)
         #expect(result.standardOutput.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
                 == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu",
-                    "zoneout-gru", "variational-gru", "zoneout-d2l-gru", "variational-d2l-gru",
-                    "zoneout-mingru", "variational-mingru", "zoneout-cellstate-gru", "variational-cellstate-gru",
-                    "zoneout-lstm", "variational-lstm", "zoneout-rnn-tanh", "variational-rnn-tanh"])
+                    "zoneout-gru", "variational-gru", "noisy-gru", "zoneout-d2l-gru", "variational-d2l-gru", "noisy-d2l-gru",
+                    "zoneout-mingru", "variational-mingru", "noisy-mingru",
+                    "zoneout-cellstate-gru", "variational-cellstate-gru", "noisy-cellstate-gru",
+                    "zoneout-lstm", "variational-lstm", "noisy-lstm",
+                    "zoneout-rnn-tanh", "variational-rnn-tanh", "noisy-rnn-tanh"])
     }
 
     @Test func oneCellShowsEquationsAndParameterShapes() throws {
