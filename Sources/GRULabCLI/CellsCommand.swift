@@ -34,12 +34,23 @@ struct CellsCommand: ParsableCommand {
         for p in d.parameterShapes {
             print("    \(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.shape)")
         }
-        print("""
-            hyper-parameters:
-                gate activation       sigmoid (or hard-sigmoid)
-                candidate activation  tanh (or relu)
-                initializer           pytorch: U(-1/sqrt(H), 1/sqrt(H)) (or keras: glorot-uniform, orthogonal, zeros, forget bias 1)
-            reference: \(d.reference)
-            """)
+        print("hyper-parameters:")
+        let choices: [(CellOptionName, String)] = [
+            (.gateActivation, "sigmoid (or hard-sigmoid)"),
+            (.candidateActivation, "tanh (or relu)"),
+            (.initializer, "pytorch: U(-1/sqrt(H), 1/sqrt(H)) (or keras: glorot-uniform, orthogonal, zeros)"),
+            (.forgetBias, "none (keras: 1; model.forget_bias sets it)"),
+        ]
+        for (option, text) in choices where d.options.contains(option) {
+            print("    \(option.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0))  \(text)")
+        }
+        if let preset = d.preset {
+            let m = preset.modifiers
+            let parts = [("zoneout", m.zoneout), ("zoneout on c", m.zoneoutCell), ("input dropout", m.inputDropout),
+                         ("recurrent dropout", m.recurrentDropout), ("gaussian noise variance", m.gaussianNoise)]
+                .filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }
+            print("preset of \(preset.base): \(parts.joined(separator: ", "))")
+        }
+        print("reference: \(d.reference)")
     }
 }

@@ -14,6 +14,8 @@ public struct CellDescriptor: Sendable {
     public let reference: String
     /// Whether the state has a memory cell `c`.
     public let hasCell: Bool
+    /// The ``CellOptions`` the cell reads, for listings and documentation.
+    public let options: Set<CellOptionName>
     /// For a preset such as `zoneout-gru`: the cell it builds on and its modifiers.
     public let preset: (base: String, modifiers: StateModifiers)?
 
@@ -24,6 +26,7 @@ public struct CellDescriptor: Sendable {
     /// once for `Float` and once for `Double`, so that each is compiled specialised.
     public init(name: String, summary: String, equations: String,
                 parameterShapes: [(name: String, shape: String)], reference: String, hasCell: Bool,
+                options: Set<CellOptionName> = [.initializer],
                 makeFloat: @escaping @Sendable (_ inputSize: Int, _ hiddenSize: Int, CellOptions,
                                                 inout SeededGenerator) -> AnyRecurrentCell<Float>,
                 makeDouble: @escaping @Sendable (_ inputSize: Int, _ hiddenSize: Int, CellOptions,
@@ -34,6 +37,7 @@ public struct CellDescriptor: Sendable {
         self.parameterShapes = parameterShapes
         self.reference = reference
         self.hasCell = hasCell
+        self.options = options
         self.preset = nil
         self.makeFloat = makeFloat
         self.makeDouble = makeDouble
@@ -46,6 +50,7 @@ public struct CellDescriptor: Sendable {
         parameterShapes = base.parameterShapes
         reference = base.reference
         hasCell = base.hasCell
+        options = base.options
         preset = (base.name, modifiers)
         makeFloat = base.makeFloat
         makeDouble = base.makeDouble
@@ -65,4 +70,12 @@ public struct CellDescriptor: Sendable {
         precondition(Scalar.self == Double.self, "cells come in Float and Double")
         return makeDouble(inputSize, hiddenSize, options, &generator) as! AnyRecurrentCell<Scalar>
     }
+}
+
+/// A field of ``CellOptions`` a cell reads.
+public enum CellOptionName: String, Sendable, Hashable, CaseIterable {
+    case gateActivation = "gate activation"
+    case candidateActivation = "candidate activation"
+    case initializer
+    case forgetBias = "forget bias"
 }

@@ -30,6 +30,8 @@ extension CellRegistry {
         }
     }
 
+    private static let gated: Set<CellOptionName> = [.gateActivation, .candidateActivation, .initializer]
+
     private static let cells = [
         builtIn(
             GRUCell<Float>.self, GRUCell<Double>.self, name: "gru",
@@ -41,7 +43,7 @@ extension CellRegistry {
                 h' = (1 - z) ⊙ n + z ⊙ h
                 """,
             parameterShapes: [("weight_ih", "[3H, C]"), ("weight_hh", "[3H, H]"), ("bias_ih", "[3H]"), ("bias_hh", "[3H]")],
-            reference: "torch.nn.GRU; Cho et al. 2014", hasCell: false),
+            reference: "torch.nn.GRU; Cho et al. 2014", hasCell: false, options: gated),
         builtIn(
             D2LGRUCell<Float>.self, D2LGRUCell<Double>.self, name: "d2l-gru",
             summary: "GRU of Cho et al. 2014 / d2l.ai (reset applied to h before the recurrent product)",
@@ -52,7 +54,8 @@ extension CellRegistry {
                 H' = Z ⊙ H + (1 - Z) ⊙ H~
                 """,
             parameterShapes: ["r", "z", "h"].flatMap { [("W_x\($0)", "[C, H]"), ("W_h\($0)", "[H, H]"), ("b_\($0)", "[H]")] },
-            reference: "Cho et al. 2014; Zhang et al., Dive into Deep Learning, section 10.2", hasCell: false),
+            reference: "Cho et al. 2014; Zhang et al., Dive into Deep Learning, section 10.2", hasCell: false,
+            options: gated),
         builtIn(
             MinGRUCell<Float>.self, MinGRUCell<Double>.self, name: "mingru",
             summary: "minimal GRU: gates from the input only, a linear recurrence",
@@ -62,7 +65,8 @@ extension CellRegistry {
                 h' = (1 - z) ⊙ h + z ⊙ h~
                 """,
             parameterShapes: [("weight_z", "[H, C]"), ("bias_z", "[H]"), ("weight_h", "[H, C]"), ("bias_h", "[H]")],
-            reference: "Feng et al. 2024, Were RNNs All We Needed?", hasCell: false),
+            reference: "Feng et al. 2024, Were RNNs All We Needed?", hasCell: false,
+            options: [.gateActivation, .initializer]),
         builtIn(
             CellStateGRUCell<Float>.self, CellStateGRUCell<Double>.self, name: "cellstate-gru",
             summary: "GRU with a memory cell c and h = φ(c)",
@@ -74,7 +78,8 @@ extension CellRegistry {
                 h' = φ(c')
                 """,
             parameterShapes: [("W_r", "[H + C, H]"), ("W_z", "[H + C, H]"), ("W", "[H + C, H]")],
-            reference: "GRU with an LSTM-style cell state; rows of [h, x], h first", hasCell: true),
+            reference: "GRU with an LSTM-style cell state; rows of [h, x], h first", hasCell: true,
+            options: gated),
         builtIn(
             LSTMCell<Float>.self, LSTMCell<Double>.self, name: "lstm",
             summary: "LSTM, PyTorch convention (gate order i, f, g, o)",
@@ -87,7 +92,8 @@ extension CellRegistry {
                 h' = o ⊙ φ(c')
                 """,
             parameterShapes: [("weight_ih", "[4H, C]"), ("weight_hh", "[4H, H]"), ("bias_ih", "[4H]"), ("bias_hh", "[4H]")],
-            reference: "torch.nn.LSTM; Hochreiter & Schmidhuber 1997", hasCell: true),
+            reference: "torch.nn.LSTM; Hochreiter & Schmidhuber 1997", hasCell: true,
+            options: gated.union([.forgetBias])),
         builtIn(
             SimpleRNNCell<Float>.self, SimpleRNNCell<Double>.self, name: "rnn-tanh", candidate: .tanh,
             summary: "plain RNN with tanh, the vanishing-gradient baseline",
@@ -107,7 +113,8 @@ extension CellRegistry {
     /// where the name does (`rnn-tanh`).
     private static func builtIn<F: BuiltInCell, D: BuiltInCell>(
         _ float: F.Type, _ double: D.Type, name: String, candidate: Activation? = nil, summary: String,
-        equations: String, parameterShapes: [(name: String, shape: String)], reference: String, hasCell: Bool
+        equations: String, parameterShapes: [(name: String, shape: String)], reference: String, hasCell: Bool,
+        options: Set<CellOptionName> = [.initializer]
     ) -> CellDescriptor where F.Scalar == Float, D.Scalar == Double {
         @Sendable func fixed(_ options: CellOptions) -> CellOptions {
             var options = options
@@ -116,7 +123,7 @@ extension CellRegistry {
         }
         return CellDescriptor(
             name: name, summary: summary, equations: equations, parameterShapes: parameterShapes,
-            reference: reference, hasCell: hasCell,
+            reference: reference, hasCell: hasCell, options: options,
             makeFloat: { AnyRecurrentCell(F(inputSize: $0, hiddenSize: $1, options: fixed($2), using: &$3)) },
             makeDouble: { AnyRecurrentCell(D(inputSize: $0, hiddenSize: $1, options: fixed($2), using: &$3)) })
     }
