@@ -18,13 +18,16 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
     let trueH: Buffer<Scalar>?
     /// `[T, N, H]`: the multiplicative Gaussian noise on h, in training.
     let noise: Buffer<Scalar>?
+    /// With learned α: `[N, H]` rows of `√α`, and `[T, N, H]` the standard normal draws ξ and
+    /// the states before the noise, for the gradient of `log α`.
+    let learned: (sqrtAlpha: Buffer<Scalar>, xi: Buffer<Scalar>, preNoise: Buffer<Scalar>)?
     /// `[N, H]` scratch for backward.
     let scratch: Buffer<Scalar>
 
     /// `cellMasksProducts`: the cell applies the recurrent mask to its products itself, so
     /// the framework leaves the state unmasked and hands the mask over in ``StateBuffers``.
     init(_ modifiers: StateModifiers, steps: Int, batch: Int, hiddenSize: Int, inputSize: Int, hasCell: Bool,
-         cellMasksProducts: Bool, training: Bool, generator: inout SeededGenerator) {
+         cellMasksProducts: Bool, logAlpha: [Scalar]? = nil, training: Bool, generator: inout SeededGenerator) {
         self.batch = batch
         self.hiddenSize = hiddenSize
         self.inputSize = inputSize
@@ -53,13 +56,31 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         recurrent = cellMasksProducts ? nil : recurrentMask
         productMask = cellMasksProducts ? recurrentMask : nil
         trueH = recurrent == nil ? nil : Buffer(count: (steps + 1) * row)
-        if training, modifiers.gaussianNoise > 0 {
+        if training, modifiers.gaussianNoise > 0, let logAlpha {
+            let xi = Buffer<Scalar>(count: steps * row, zeroed: false)
+            Scalar.fillNormal(xi.pointer, count: xi.count, mean: 0, deviation: 1, using: &generator)
+            let sqrtAlpha = Buffer<Scalar>(count: row, zeroed: false)
+            let unit = logAlpha.map { Scalar.exp($0 / 2) }
+            for b in 0..<batch { (sqrtAlpha.pointer + b * hiddenSize).update(from: unit, count: hiddenSize) }
+            let noise = Buffer<Scalar>(count: steps * row, zeroed: false)
+            noise.pointer.update(repeating: 1, count: noise.count)
+            let scaled = Buffer<Scalar>(count: row, zeroed: false)
+            for t in 0..<steps {
+                scaled.pointer.update(from: xi.pointer + t * row, count: row)
+                Scalar.multiply(count: row, x: sqrtAlpha.pointer, y: scaled.pointer)
+                Scalar.axpy(count: row, alpha: 1, x: scaled.pointer, y: noise.pointer + t * row)
+            }
+            self.noise = noise
+            learned = (sqrtAlpha, xi, Buffer(count: steps * row, zeroed: false))
+        } else if training, modifiers.gaussianNoise > 0 {
             let noise = Buffer<Scalar>(count: steps * row, zeroed: false)
             Scalar.fillNormal(noise.pointer, count: noise.count, mean: 1,
                               deviation: Scalar(modifiers.gaussianNoise.squareRoot()), using: &generator)
             self.noise = noise
+            learned = nil
         } else {
             noise = nil
+            learned = nil
         }
         scratch = Buffer(count: row, zeroed: false)
     }
@@ -99,7 +120,10 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         if let zoneoutC {
             Scalar.interpolate(count: row, toward: states.c(s), by: zoneoutC.pointer + s * zoneoutStride, y: states.c(s + 1))
         }
-        if let noise { Scalar.multiply(count: row, x: noise.pointer + s * row, y: trueNext) }
+        if let noise {
+            learned?.preNoise[s * row].update(from: trueNext, count: row)
+            Scalar.multiply(count: row, x: noise.pointer + s * row, y: trueNext)
+        }
         for b in finished {
             (trueNext + b * width).update(from: truePrevious + b * width, count: width)
             if states.c != nil { (states.c(s + 1) + b * width).update(from: states.c(s) + b * width, count: width) }
@@ -114,8 +138,20 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
     /// slot `s + 1`) back through the Gaussian noise, then splits it into the part zoneout
     /// passes straight to slot `s`, kept in `held`, and the part that flows through the cell,
     /// left in `gradient`.
-    func splitZoneout(_ s: Int, gradient: StateBuffers<Scalar>, held: StateBuffers<Scalar>) {
+    func splitZoneout(_ s: Int, gradient: StateBuffers<Scalar>, held: StateBuffers<Scalar>,
+                      logAlphaGradient: UnsafeMutablePointer<Scalar>?) {
         let row = batch * hiddenSize
+        // with learned α: dL/d log α_j += Σ_n g ⊙ h_before ⊙ ξ ⊙ √α_j / 2, since ε = 1 + √α ξ
+        if let learned, let logAlphaGradient {
+            let term = scratch.pointer
+            term.update(from: gradient.h(0), count: row)
+            Scalar.multiply(count: row, x: learned.preNoise.pointer + s * row, y: term)
+            Scalar.multiply(count: row, x: learned.xi.pointer + s * row, y: term)
+            Scalar.multiply(count: row, x: learned.sqrtAlpha.pointer, y: term)
+            for b in 0..<batch {
+                Scalar.axpy(count: hiddenSize, alpha: Scalar(0.5), x: term + b * hiddenSize, y: logAlphaGradient)
+            }
+        }
         // the state at slot s + 1 is the noisy one; the gradient of what came before the noise
         // is ε ⊙ the gradient
         if let noise { Scalar.multiply(count: row, x: noise.pointer + s * row, y: gradient.h(0)) }

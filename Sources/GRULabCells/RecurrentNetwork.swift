@@ -46,6 +46,8 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     public let configuration: Configuration
     /// The cells, `layer * D + direction`.
     public var cells: [AnyRecurrentCell<Scalar>]
+    /// With learned Gaussian noise: each cell's `log_alpha` `[H]`, in the same order; else empty.
+    public private(set) var noiseParameters: [ParameterSet<Scalar>]
 
     /// A network whose cell for each layer and direction comes from `makeCell(inputSize)`,
     /// called with `C` for the first layer and `D*H` for the others.
@@ -59,6 +61,11 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             }
         }
         self.cells = cells
+        let modifiers = configuration.modifiers
+        noiseParameters = modifiers.learnedNoise && modifiers.gaussianNoise > 0
+            ? cells.map { ParameterSet([("log_alpha", Tensor(repeating: Scalar(Double.log(modifiers.gaussianNoise)),
+                                                                  shape: [$0.hiddenSize]))]) }
+            : []
     }
 
     /// `C`.
@@ -73,9 +80,10 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         return "_l\(index / d)" + (index % d == 1 ? "_reverse" : "")
     }
 
-    /// All parameters, named `<cell parameter>_l<layer>[_reverse]`.
+    /// All parameters, named `<cell parameter>_l<layer>[_reverse]`, the cells' first, then
+    /// learned noise's `log_alpha_l<layer>[_reverse]`.
     public var parameters: ParameterSet<Scalar> {
-        get { joined(cells.map(\.parameters)) }
+        get { joined(cells.map(\.parameters)).concatenated(with: joined(noiseParameters)) }
         set {
             var start = 0
             for i in cells.indices {
@@ -86,7 +94,40 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 cells[i].parameters = part.withNames(of: cells[i].parameters)
                 start += count
             }
+            for i in noiseParameters.indices {
+                noiseParameters[i] = newValue.subset(start..<start + 1).withNames(of: noiseParameters[i])
+                start += 1
+            }
         }
+    }
+
+    /// With learned Gaussian noise, the KL term to add to the loss and its gradient (shaped as
+    /// ``parameters``, zero but for `log_alpha`): Kingma, Salimans & Welling 2015's
+    /// approximation, summed over units,
+    ///
+    /// ```
+    /// KL(α) ≈ -(0.5 ln α + c1 α + c2 α² + c3 α³),  α clamped to 1 in the polynomial
+    /// c1 = 1.16145124, c2 = -1.50204118, c3 = 0.58629921
+    /// ```
+    /// `nil` without learned noise.
+    public func noiseKL() -> (value: Double, gradient: ParameterSet<Scalar>)? {
+        guard !noiseParameters.isEmpty else { return nil }
+        let (c1, c2, c3) = (1.161_451_24, -1.502_041_18, 0.586_299_21)
+        var value = 0.0
+        var gradient = parameters.zeros()
+        for (i, set) in noiseParameters.enumerated() {
+            let name = "log_alpha" + suffix(i)
+            let logAlpha = set.storage.map(Double.init)
+            value -= logAlpha.reduce(0) { total, l in
+                let a = Swift.min(Double.exp(l), 1)
+                return total + 0.5 * l + c1 * a + c2 * a * a + c3 * a * a * a
+            }
+            gradient[name] = Tensor(shape: [logAlpha.count], scalars: logAlpha.map { l in
+                let a = Double.exp(l)
+                return Scalar(-(0.5 + (a < 1 ? c1 * a + 2 * c2 * a * a + 3 * c3 * a * a * a : 0)))
+            })
+        }
+        return (value, gradient)
     }
 
     private func joined(_ sets: [ParameterSet<Scalar>]) -> ParameterSet<Scalar> {
@@ -167,8 +208,9 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 let cell = cells[index]
                 let masks = PassMasks<Scalar>(configuration.modifiers, steps: steps, batch: batch, hiddenSize: h,
                                               inputSize: features, hasCell: hasCell,
-                                              cellMasksProducts: cell.appliesRecurrentMask, training: training,
-                                              generator: &generator)
+                                              cellMasksProducts: cell.appliesRecurrentMask,
+                                              logAlpha: noiseParameters.isEmpty ? nil : noiseParameters[index].storage,
+                                              training: training, generator: &generator)
                 var passInput = direction == 0 ? layerInput
                     : reversedInTime(layerInput, steps: steps, batch: batch, features: features, lengths: validLengths)
                 masks.maskInput(&passInput, steps: steps)
@@ -276,6 +318,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         var initialH = [Scalar](repeating: 0, count: cells.count * rowSize)
         var initialC = [Scalar](repeating: 0, count: hasCell ? cells.count * rowSize : 0)
         var gradients = cells.map { $0.parameters.zeros() }
+        var noiseGradients = noiseParameters.map { $0.zeros() }
         var times = [Int](repeating: -1, count: batch)
         for layer in (0..<configuration.numLayers).reversed() {
             if let mask = tape.dropoutMasks[layer] {
@@ -316,7 +359,11 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                     }
                     let padded = (0..<batch).filter { s >= validLengths[$0] }
                     for b in padded { moveRow(b, from: running, to: held) }
-                    pass.masks.splitZoneout(s, gradient: running, held: direct)
+                    noiseGradients.indices.contains(index)
+                        ? noiseGradients[index].withUnsafeMutableBufferPointer {
+                            pass.masks.splitZoneout(s, gradient: running, held: direct, logAlphaGradient: $0.baseAddress)
+                        }
+                        : pass.masks.splitZoneout(s, gradient: running, held: direct, logAlphaGradient: nil)
                     cell.stepBackward(s, states: pass.states, gradient: running, workspace: pass.workspace)
                     pass.masks.finishBackwardStep(gradient: running, held: direct)
                     for b in padded { moveRow(b, from: held, to: running) }
@@ -351,7 +398,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             input: configuration.batchFirst ? input.swappingFirstTwoDimensions() : input,
             initialState: RecurrentState(h: Tensor(shape: stateShape, scalars: initialH),
                                          c: hasCell ? Tensor(shape: stateShape, scalars: initialC) : nil),
-            parameters: joined(gradients))
+            parameters: joined(gradients).concatenated(with: joined(noiseGradients)))
     }
 
     /// Moves row `b` of every state component from `source` to `destination`, zeroing it in

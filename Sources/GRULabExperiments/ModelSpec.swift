@@ -30,6 +30,9 @@ public struct ModelSpec: Sendable, Hashable {
     public var variationalDropout: VariationalDropout
     /// The variance α of multiplicative Gaussian noise `N(1, α)` on the state, in training.
     public var gaussianNoise: Double
+    /// Whether α is learned per unit, starting from ``gaussianNoise``, with ``klWeight`` · KL.
+    public var gaussianNoiseLearned: Bool
+    public var klWeight: Double
     /// Width of a linear projection of the inputs before the first layer; `nil` is none.
     public var inputProjection: Int?
     public var head: Head

@@ -223,7 +223,8 @@ public struct RunExecutor: Sendable {
         let inputLayer: SequenceModel<Float>.InputLayer = model.inputProjection.map { .linear(size: $0) } ?? .none
         let modifiers = StateModifiers(zoneout: model.zoneout, inputDropout: model.variationalDropout.input,
                                        recurrentDropout: model.variationalDropout.recurrent,
-                                       gaussianNoise: model.gaussianNoise)
+                                       gaussianNoise: model.gaussianNoise, learnedNoise: model.gaussianNoiseLearned,
+                                       klWeight: model.klWeight)
         let network: RecurrentNetwork<Float> = try registry.makeNetwork(
             cell: model.cell, inputSize: model.inputProjection ?? task.inputSize, hiddenSize: model.hiddenSize,
             configuration: .init(numLayers: model.numLayers, bidirectional: model.bidirectional,

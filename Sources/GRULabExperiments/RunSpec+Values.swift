@@ -23,6 +23,7 @@ extension RunSpec {
             variationalDropout: .init(input: number("model.variational_dropout.input"),
                                       recurrent: number("model.variational_dropout.recurrent")),
             gaussianNoise: number("model.gaussian_noise"),
+            gaussianNoiseLearned: v["model.gaussian_noise_learned"]!.bool!, klWeight: number("model.kl_weight"),
             inputProjection: optionalInt("model.input_projection"), head: .init(rawValue: string("model.head"))!,
             forgetBias: v["model.forget_bias"]!.number)
         let decay: TrainSpec.Decay = switch string("train.decay") {

@@ -34,6 +34,8 @@ extension Setting {
         Setting("model.variational_dropout.input", .probability, .value(.number(0))),
         Setting("model.variational_dropout.recurrent", .probability, .value(.number(0))),
         Setting("model.gaussian_noise", .nonNegative, .value(.number(0))),
+        Setting("model.gaussian_noise_learned", .boolean, .value(.bool(false))),
+        Setting("model.kl_weight", .nonNegative, .value(.number(0.001))),
         Setting("model.input_projection", .optional(.integer(min: 1)), .value(.null)),
         Setting("model.head", .choice(["last", "every"]), .derived { values in
             .string(TaskSpec.defaultHead(forTask: values["task.name"]?.string ?? "adding"))

@@ -114,6 +114,7 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
             var none = NoBackwardObserver<Scalar>()
             gradients = model.backward(forward, outputGradient: value.gradient, observer: &none)
         }
+        addNoiseKL(to: &gradients)
         let norms = gradients.norms
         let globalNorm = norms.reduce(0) { $0 + $1 * $1 }.squareRoot()
         guard globalNorm.isFinite else { throw .nonFinite(step: step, what: "gradient") }
@@ -126,6 +127,20 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         return StepReport(step: step, loss: value.loss, accuracy: value.accuracy, gradientNorm: globalNorm,
                           learningRate: rate, parameterGradientNorms: norms, parameterNames: parameters.names,
                           hiddenGradientNorms: hidden, decayRates: rates, gateStatistics: gates)
+    }
+
+    /// With learned Gaussian noise, the gradient of `klWeight · KL(α)` joins `log_alpha`'s
+    /// (``RecurrentNetwork/noiseKL()``); the reported loss stays the task's, comparable across
+    /// cells and with the task's baseline.
+    private func addNoiseKL(to gradients: inout ParameterSet<Scalar>) {
+        guard let kl = model.network.noiseKL() else { return }
+        let weight = Scalar(model.network.configuration.modifiers.klWeight)
+        for entry in kl.gradient.entries where entry.name.hasPrefix("log_alpha") {
+            let name = "rnn." + entry.name
+            guard let current = gradients[name], let extra = kl.gradient[entry.name] else { continue }
+            gradients[name] = Tensor(shape: current.shape,
+                                     scalars: zip(current.scalars, extra.scalars).map { $0 + weight * $1 })
+        }
     }
 
     /// The loss and accuracy on the held-out set, in chunks of at most `chunk` sequences

@@ -145,6 +145,50 @@ import Testing
 }
 
 @Suite struct GaussianNoiseTests {
+    func learnedNetwork(_ cell: String) throws -> RecurrentNetwork<Double> {
+        var g = SeededGenerator(seed: 34)
+        return try CellRegistry.builtIn.makeNetwork(
+            cell: cell, inputSize: 3, hiddenSize: 4,
+            configuration: .init(numLayers: 2, bidirectional: true,
+                                 modifiers: StateModifiers(gaussianNoise: 0.3, learnedNoise: true)), using: &g)
+    }
+
+    /// `log_alpha` is a parameter of every layer and direction, and its gradient (through the
+    /// reparameterisation, with the noise fixed) passes the central-difference check.
+    @Test(arguments: ["gru", "lstm"])
+    func learnedAlphaHasExactGradients(cell: String) throws {
+        let net = try learnedNetwork(cell)
+        #expect(net.parameters.names.filter { $0.hasPrefix("log_alpha") }
+                == ["log_alpha_l0", "log_alpha_l0_reverse", "log_alpha_l1", "log_alpha_l1_reverse"])
+        #expect(abs(net.parameters["log_alpha_l1"]!.scalars[0] - Double.log(0.3)) < 1e-15)
+        var g = SeededGenerator(seed: 35)
+        let results = try GradientCheck().run(net, steps: 4, batch: 3, lengths: [4, 2, 3], training: true, using: &g)
+        for r in results { #expect(r.passed, "\(r.name): \(r.maxError) at \(r.scale)") }
+        #expect(results.contains { $0.name == "log_alpha_l1_reverse" })
+    }
+
+    @Test func theKLGradientIsTheDerivativeOfTheKL() throws {
+        var net = try learnedNetwork("gru")
+        var p = net.parameters
+        p["log_alpha_l0"] = Tensor(shape: [4], scalars: [-3, -1, -0.2, 0.4])  // one alpha above 1
+        net.parameters = p
+        let kl = try #require(net.noiseKL())
+        for (i, _) in [-3.0, -1, -0.2, 0.4].enumerated() {
+            func value(_ delta: Double) -> Double {
+                var shifted = net
+                var q = shifted.parameters
+                var la = q["log_alpha_l0"]!
+                la.withUnsafeMutableBufferPointer { $0[i] += delta }
+                q["log_alpha_l0"] = la
+                shifted.parameters = q
+                return shifted.noiseKL()!.value
+            }
+            let numeric = (value(1e-6) - value(-1e-6)) / 2e-6
+            #expect(abs(kl.gradient["log_alpha_l0"]!.scalars[i] - numeric) < 1e-6)
+        }
+        #expect(kl.gradient["weight_hh_l0"] == Tensor(zeros: [12, 4]))
+    }
+
     /// With `W = 0` and biases making `z = 0` and `n = 1`, a GRU outputs `ε` itself: the noise's
     /// moments, a new draw at every step, and no noise at evaluation.
     @Test func theNoiseIsNOfOneAndAlphaAtEveryStepAndOffAtEvaluation() throws {

@@ -63,6 +63,8 @@ import Testing
                 input: 0.0
                 recurrent: 0.0
               gaussian_noise: 0.0
+              gaussian_noise_learned: false
+              kl_weight: 0.001
               input_projection: null
               head: last
             train:

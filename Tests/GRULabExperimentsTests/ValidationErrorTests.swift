@@ -130,7 +130,7 @@ import Testing
             .unknownKey(.line(file: file, line: 7), key: "model.hiden_size", suggestion: "hidden_size",
                         known: ["cell", "hidden_size", "num_layers", "bidirectional", "dropout", "gate_activation",
                                 "candidate_activation", "init", "forget_bias", "zoneout", "variational_dropout",
-                                "gaussian_noise", "input_projection", "head"]),
+                                "gaussian_noise", "gaussian_noise_learned", "kl_weight", "input_projection", "head"]),
         ])
         #expect(errors(minimal + "train:\n  lr: fast\n") == [
             .invalidValue(.line(file: file, line: 9), key: "train.lr", expected: "a positive number", found: "'fast'",
