@@ -149,8 +149,7 @@ extension GatedBuiltInCell {
 }
 
 extension GRUCell: GatedBuiltInCell {}
-extension D2LGRUCell: GatedBuiltInCell {}
-extension CellStateGRUCell: GatedBuiltInCell {}
+extension ResetGatedGRUCell: GatedBuiltInCell {}
 extension LSTMCell: GatedBuiltInCell {}
 
 extension MinGRUCell: BuiltInCell {

@@ -17,69 +17,19 @@ import GRULabTensor
 /// ### References
 /// Cho et al. 2014, "Learning Phrase Representations using RNN Encoder–Decoder for Statistical
 /// Machine Translation"; Zhang et al., "Dive into Deep Learning", section 10.2.
-public struct D2LGRUCell<Scalar: TensorScalar>: RecurrentCell {
-    public let inputSize: Int
-    public let hiddenSize: Int
-    public var hasCell: Bool { false }
-    public var gateActivation: Activation
-    public var candidateActivation: Activation
-    public var parameters: ParameterSet<Scalar>
+public typealias D2LGRUCell<Scalar: TensorScalar> = ResetGatedGRUCell<Scalar, D2LConvention>
 
-    public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
-                candidateActivation: Activation = .tanh,
-                initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
-        self.inputSize = inputSize
-        self.hiddenSize = hiddenSize
-        self.gateActivation = gateActivation
-        self.candidateActivation = candidateActivation
-        let (c, h) = (inputSize, hiddenSize)
-        parameters = initializer.parameters(
-            ["r", "z", "h"].flatMap { gate in
-                [("W_x\(gate)", [c, h], .input), ("W_h\(gate)", [h, h], .recurrent), ("b_\(gate)", [h], .bias)]
-            }, hiddenSize: h, using: &generator)
+/// The parameters of ``D2LGRUCell``: d2l.ai's names, a weight and a bias per gate.
+public enum D2LConvention: ResetGatedConvention {
+    public static var blendsCell: Bool { false }
+
+    public static func parameterSpecs(inputSize c: Int, hiddenSize h: Int) -> [(name: String, shape: [Int], role: CellInitializer.Role)] {
+        ["r", "z", "h"].flatMap { gate in
+            [("W_x\(gate)", [c, h], .input), ("W_h\(gate)", [h, h], .recurrent), ("b_\(gate)", [h], .bias)]
+        }
     }
 
-    private var core: ResetGatedCore {
-        ResetGatedCore(
-            inputSize: inputSize, hiddenSize: hiddenSize,
-            gates: (0..<3).map { .init(inputWeight: 3 * $0, inputRowOffset: 0, recurrentWeight: 3 * $0 + 1, bias: 3 * $0 + 2) },
-            blendsCell: false, gateActivation: gateActivation, candidateActivation: candidateActivation)
-    }
-
-    public struct Workspace {
-        let buffers: ResetGatedCore.Workspace<Scalar>
-    }
-
-    public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
-        Workspace(buffers: core.makeWorkspace(steps: steps, batch: batch))
-    }
-
-    public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
-        core.prepare(parameters, input: input, workspace: workspace.buffers)
-    }
-
-    public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
-        core.step(parameters, t, states: states, workspace: workspace.buffers)
-    }
-
-    /// The recurrent products read `h ⊙ m`; the blend carries the state itself.
-    public var appliesRecurrentMask: Bool { true }
-
-    public func carryGate(in workspace: Workspace) -> GateView<Scalar>? {
-        let buffers = workspace.buffers
-        return GateView(base: buffers.gates.pointer + hiddenSize, rows: buffers.steps * buffers.batch,
-                        rowStride: 3 * hiddenSize, width: hiddenSize)
-    }
-
-    public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
-                             workspace: Workspace) {
-        core.stepBackward(parameters, t, states: states, gradient: gradient, workspace: workspace.buffers)
-    }
-
-    public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
-                               workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
-                               parameterGradients: inout ParameterSet<Scalar>) {
-        core.finishBackward(parameters, input: input, states: states, workspace: workspace.buffers,
-                            inputGradient: inputGradient, parameterGradients: &parameterGradients)
+    public static func gateLayout(hiddenSize: Int) -> [(inputWeight: Int, inputRowOffset: Int, recurrentWeight: Int, bias: Int?)] {
+        (0..<3).map { (3 * $0, 0, 3 * $0 + 1, 3 * $0 + 2) }
     }
 }

@@ -1,7 +1,7 @@
 import GRULabTensor
 
 /// The computation shared by the GRUs that apply the reset gate to the state *before* the
-/// recurrent product (Cho et al. 2014): ``D2LGRUCell`` and ``CellStateGRUCell``.
+/// recurrent product (Cho et al. 2014): ``ResetGatedGRUCell``, i.e. ``D2LGRUCell`` and ``CellStateGRUCell``.
 ///
 /// ```
 /// r  = σ(x Wx_r + h Wh_r + b_r)
