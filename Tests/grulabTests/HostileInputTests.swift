@@ -68,4 +68,81 @@ import Testing
                                                 + "the run needs about 4.27 PiB of memory (parameters 4.26 PiB, "))
         #expect(!FileManager.default.fileExists(atPath: directory.path("out")))
     }
+
+    /// A finished one-run experiment in `directory/out`, with its file path.
+    func finishedRun(in directory: TemporaryDirectory) throws -> (experiment: String, run: String) {
+        let experiment = directory.path("t.yaml")
+        try "name: t\ntask: {name: adding, seq_len: 10}\nmodel: {cell: gru, hidden_size: 4}\ntrain: {steps: 20, batch_size: 4, checkpoint_every: 10}\n"
+            .write(toFile: experiment, atomically: true, encoding: .utf8)
+        let result = try CommandLineTool.run(["run", experiment, "--out", directory.path("out")])
+        #expect(result.status == 0, "\(result.standardError)")
+        return (experiment, directory.path("out/t/run.h5"))
+    }
+
+    /// `--resume` over an earlier file it cannot continue: exit status 2, a message naming the
+    /// file and what to do, and every file of the run exactly as it was.
+    @Test(arguments: [
+        ("truncated", "is not a GRULab results file this version can read: it is truncated: "),
+        ("corrupted", "is not a GRULab results file this version can read: it is corrupted ("),
+        ("foreign", "is not a GRULab results file this version can read: it has no schema_version attribute (another program wrote it)"),
+        ("newer", "is not a GRULab results file this version can read: a newer GRULab wrote it (results schema version 2; "),
+        ("respecified", "was written by another specification of the run ('hidden_size: 4' in the file, 'hidden_size: 8' now); "),
+        ("checkpoint", "run.checkpoint.json is not a GRULab checkpoint (The given data was not valid JSON.); remove it to run 'run' "),
+    ])
+    func resumeRefusesAFileItCannotContinueAndKeepsIt(damage: String, message: String) throws {
+        let directory = try TemporaryDirectory()
+        let (experiment, path) = try finishedRun(in: directory)
+        // Running, as a killed run leaves it, so that resume has to read it.
+        let file = try HDF5File(opening: path, mode: .readWrite)
+        try file.setAttribute("status", .string("running"))
+        try file.close()
+        var overrides: [String] = []
+        switch damage {
+        case "truncated":
+            truncate(path, 9000)
+        case "corrupted":
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            for i in stride(from: 2048, to: bytes.count, by: 97) { bytes[i] ^= 0x5A }
+            try bytes.write(to: URL(fileURLWithPath: path))
+        case "foreign":
+            try FileManager.default.removeItem(atPath: path)
+            let other = try HDF5File.create(path)
+            try other.writeDataset("/data", values: [1.0], shape: [1])
+            try other.close()
+        case "newer":
+            let file = try HDF5File(opening: path, mode: .readWrite)
+            try file.setAttribute("schema_version", .int(2))
+            try file.close()
+        case "respecified":
+            overrides = ["model.hidden_size=8"]
+        default:
+            try Data("{\"step\": 1".utf8).write(to: URL(fileURLWithPath: directory.path("out/t/run.checkpoint.json")))
+        }
+        let before = try files(below: directory).map { try Data(contentsOf: directory.url.appendingPathComponent($0)) }
+        let result = try CommandLineTool.run(["run", experiment] + overrides + ["--out", directory.path("out"), "--resume"])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("grulab: cannot resume run 'run': "), "\(result.standardError)")
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+        #expect(result.standardError.contains(damage == "checkpoint" ? "again from the start" : "it is left as it is"))
+        #expect(try files(below: directory).map { try Data(contentsOf: directory.url.appendingPathComponent($0)) } == before,
+                "nothing moved, nothing rewritten")
+    }
+
+    @Test func anIndexThatIsNotOneStopsWithTheRunsKept() throws {
+        let directory = try TemporaryDirectory()
+        let (experiment, path) = try finishedRun(in: directory)
+        let index = directory.path("out/t/index.h5")
+        try Data("not an index".utf8).write(to: URL(fileURLWithPath: index))
+        try FileManager.default.removeItem(atPath: path)
+        let result = try CommandLineTool.run(["run", experiment, "--out", directory.path("out"), "--resume"])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasSuffix("grulab: cannot record the run in \(index): '\(index)' is not a GRULab results "
+                                               + "file this version can read: it is not an HDF5 file; the run files are intact: "
+                                               + "remove \(index) and run again with --resume to rebuild it\n"))
+        #expect(try RunReader(path: path).status == .completed)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: index)) == Data("not an index".utf8))
+        try FileManager.default.removeItem(atPath: index)
+        #expect(try CommandLineTool.run(["run", experiment, "--out", directory.path("out"), "--resume"]).status == 0)
+        #expect(try ExperimentIndex.runNames(in: index) == ["run"])
+    }
 }
