@@ -40,9 +40,11 @@ public struct ParityCheck<Scalar: TensorScalar> {
         do {
             network = try registry.makeNetwork(cell: fixture.cell, inputSize: fixture.inputSize,
                                                hiddenSize: fixture.hiddenSize, configuration: configuration,
-                                               using: &generator)
+                                               options: CellOptions(featureMap: fixture.featureMap), using: &generator)
         } catch CellRegistryError.unknown(let name, let known) {
             throw ParityError.unknownCell(file: fixture.file, cell: name, known: known)
+        } catch {
+            throw ParityError.invalidValue(file: fixture.file, key: "cell", expected: "a cell that fits the fixture: \(error)")
         }
         var parameters = network.parameters
         var fixtureNames: [String: String] = [:]

@@ -53,7 +53,7 @@ import Testing
         (replacing(line: 6, with: "  cell: grru"), "experiments/x.yaml:6: model.cell: unknown cell 'grru'; did you mean 'gru'?"),
         (replacing(line: 6, with: "  cell: transformer"),
          "experiments/x.yaml:6: model.cell: unknown cell 'transformer'; known cells: "
-            + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh"),
+            + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, convgru, convlstm, convrnn-tanh, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh, zoneout-convgru, variational-convgru, noisy-convgru, zoneout-convlstm, variational-convlstm, noisy-convlstm, zoneout-convrnn-tanh, variational-convrnn-tanh, noisy-convrnn-tanh"),
         (minimal + "sweep:\n  model.cell: [gru, lsmt]\n",
          "experiments/x.yaml:9: sweep.model.cell: unknown cell 'lsmt'; did you mean 'lstm'?"),
         (replacing(line: 3, with: "  name: addding"), "experiments/x.yaml:3: task.name: unknown task 'addding'; did you mean 'adding'?"),
