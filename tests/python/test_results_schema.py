@@ -49,6 +49,8 @@ def test_root_attributes(run_file):
     assert attrs["hdf5_version"].startswith("1.")
     assert attrs["swift_version"] == "6.3.1"
     assert attrs["blas"] == "OpenBLAS 0.3.21"
+    assert attrs["baseline_metric"] == "mse"
+    assert attrs["baseline"] == 1 / 6
     assert all(isinstance(attrs[k], str) for k in ("status", "git_commit", "experiment_yaml"))
 
 
