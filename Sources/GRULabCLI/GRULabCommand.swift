@@ -8,7 +8,7 @@ public struct GRULabCommand: ParsableCommand {
         commandName: "grulab",
         abstract: "Research on gated recurrent units: cells exact against PyTorch, experiments, results in HDF5.",
         subcommands: [RunCommand.self, ValidateCommand.self, CellsCommand.self, GradcheckCommand.self, ParityCommand.self,
-                      ReportCommand.self, WatchCommand.self])
+                      ReportCommand.self, WatchCommand.self, SweepCommand.self])
 
     public init() {}
 }
