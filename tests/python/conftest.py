@@ -1,6 +1,7 @@
 """Shared fixtures of the Python tests: the built `grulab` and small experiments it runs.
 
-`grulab` is found through GRULAB_BIN (scripts/test sets it), or built with `swift build`.
+Products of the Swift package are found through an environment variable (scripts/test sets
+GRULAB_BIN and GRULAB_HDF5_PROBE), or built with `swift build`.
 """
 
 import os
@@ -27,14 +28,19 @@ sweep:
 """
 
 
-@pytest.fixture(scope="session")
-def grulab():
-    if "GRULAB_BIN" in os.environ:
-        return os.environ["GRULAB_BIN"]
-    subprocess.run(["swift", "build", "--product", "grulab"], cwd=REPO, check=True)
+def built_product(product: str, variable: str) -> str:
+    """The path of a product of the Swift package: `$variable` when set, else built here."""
+    if variable in os.environ:
+        return os.environ[variable]
+    subprocess.run(["swift", "build", "--product", product], cwd=REPO, check=True)
     bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, check=True,
                               capture_output=True, text=True).stdout.strip()
-    return str(Path(bin_path) / "grulab")
+    return str(Path(bin_path) / product)
+
+
+@pytest.fixture(scope="session")
+def grulab():
+    return built_product("grulab", "GRULAB_BIN")
 
 
 def run_experiment(grulab, directory: Path, text: str, *arguments) -> Path:
