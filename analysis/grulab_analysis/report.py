@@ -28,7 +28,8 @@ FIGURES = [
     ("gradient-flow.png", plot_gradient_flow,
      "||dL/dh_t|| against t at initialisation, one line per cell (log axis)."),
     ("gradient-heatmaps.png", plot_gradient_heatmaps,
-     "log10 ||dL/dh_t|| over training step (vertical) and t (horizontal), one panel per run."),
+     "log10 ||dL/dh_t|| over training step (vertical) and t (horizontal), one panel per run; "
+     "white where it vanished to exactly 0 in float32."),
     ("loss.png", plot_loss_curves,
      "Training loss (thin) and evaluation loss (dots) against the task's baseline (dashed)."),
     ("length.png", plot_length_dependence,
