@@ -71,7 +71,8 @@ public struct RunExecutor: Sendable {
             path: path,
             metadata: RunMetadata(grulabVersion: SoftwareVersions.grulab, gitCommit: versions.gitCommit,
                                   gitDirty: versions.gitDirty, seed: run.seed, experimentYAML: run.yaml,
-                                  swiftVersion: versions.swift, blas: versions.blas, startedAt: Date()),
+                                  swiftVersion: versions.swift, blas: versions.blas, startedAt: Date(),
+                                  baseline: .init(metric: task.baseline.metric, value: task.baseline.value)),
             layout: layout(run, trainer: trainer), flushInterval: .milliseconds(Int(run.log.flushEvery * 1000)),
             overwrite: true)
         for (group, groupRows) in previousRows.sorted(by: { $0.key < $1.key }) {
