@@ -13,7 +13,7 @@ struct WatchCommand: ParsableCommand {
             last evaluation loss, training steps a second over the last logged rows, and the \
             latest decay rate of ln ||dL/dh_t|| (layer 0). Plain text: on a terminal the screen \
             is redrawn with two ANSI codes (fine over ssh), otherwise each table follows the last. \
-            Ends when no run is running any more; a file that says running but has not been \
+            Ends when no run is running any more (for a directory: and none has started for 3 seconds, the gap between two runs of a sweep); a file that says running but has not been \
             written for two minutes is shown as probably killed and does not hold the watch. \
             Exit status 0, or 2 when DIR|FILE does not exist.
             """)
@@ -38,14 +38,21 @@ struct WatchCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let redraw = !once && isatty(STDOUT_FILENO) != 0
+        // Between two runs of a sweep no run is running until the runner opens the next file,
+        // so a directory counts as done only once nothing has run, and no file has appeared,
+        // for `settle` seconds; a single run file is done as soon as it is.
+        let settle = isDirectory.boolValue ? max(3, 2 * interval) : 0
+        var quiet: (since: Date, files: [String])?
         while true {
-            let snapshots = runFiles(isDirectory: isDirectory.boolValue).map {
-                RunSnapshot(path: $0, knownCells: CLIContext.registry.names)
-            }
+            let files = runFiles(isDirectory: isDirectory.boolValue)
+            let snapshots = files.map { RunSnapshot(path: $0, knownCells: CLIContext.registry.names) }
+            let ended = !snapshots.isEmpty && !snapshots.contains(where: \.isRunning)
+            quiet = ended ? (quiet?.files == files ? quiet : (Date(), files)) : nil
+            let done = quiet.map { Date().timeIntervalSince($0.since) >= settle } ?? false
             if redraw { print("\u{1B}[H\u{1B}[2J", terminator: "") }
             print(table(snapshots))
             fflush(nil)
-            if once || (!snapshots.isEmpty && !snapshots.contains(where: \.isRunning)) { return }
+            if once || done { return }
             if !redraw { print("") }
             Thread.sleep(forTimeInterval: interval)
         }
