@@ -273,18 +273,41 @@ public func _vjpExp<Scalar: TensorScalar>(_ x: Tensor<Scalar>)
 extension Tensor {
     /// The matrix product `self · other` of `[m, k]` and `[k, n]` (BLAS); differentiable.
     @differentiable(reverse)
-    public func product(_ other: Tensor) -> Tensor { matmul(other) }
+    public func product(_ other: Tensor) -> Tensor { Tensor.matrixProduct(self, other, transposingRight: false) }
 
     /// `self · otherᵀ` for `[m, k]` and `[n, k]`: a layer `x Wᵀ` with PyTorch's `[out, in]`
     /// weight, without materialising the transpose.
     @differentiable(reverse)
-    public func productTransposed(_ other: Tensor) -> Tensor {
-        Tensor.gemm(self, false, other, true)
-    }
+    public func productTransposed(_ other: Tensor) -> Tensor { Tensor.matrixProduct(self, other, transposingRight: true) }
 
     /// The transpose of a matrix; differentiable.
     @differentiable(reverse)
     public func transposedMatrix() -> Tensor { transposed() }
+
+    // The derivatives of operations of two tensors are registered on static functions, and the
+    // public methods call them (see "Why no derivative is registered on a method of two
+    // tensors" in docs/custom-cells.md). A derivative registered on an instance method with
+    // respect to `self` and another parameter reaches SIL through a thunk that reorders the
+    // pullback's results; in optimised builds (Swift 6.3.1, -O) the optimiser drops that thunk
+    // when the caller is generic, and the pullback hands `dL/dother` where `dL/dself` belongs.
+
+    /// `a · b`, or `a · bᵀ` when `transposingRight`.
+    @differentiable(reverse, wrt: (a, b))
+    static func matrixProduct(_ a: Tensor, _ b: Tensor, transposingRight: Bool) -> Tensor {
+        gemm(a, false, b, transposingRight)
+    }
+
+    @derivative(of: matrixProduct, wrt: (a, b))
+    static func _vjpMatrixProduct(_ a: Tensor, _ b: Tensor, transposingRight: Bool)
+        -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
+        (gemm(a, false, b, transposingRight), { v in
+            guard v.rank != 0 else { return (.zero, .zero) }
+            // y = a b: da = v bᵀ, db = aᵀ v.  y = a bᵀ: da = v b, db = vᵀ a.
+            return transposingRight
+                ? (gemm(v, false, b, false), gemm(v, true, a, false))
+                : (gemm(v, false, b, true), gemm(a, true, v, false))
+        })
+    }
 
     static func gemm(_ a: Tensor, _ ta: Bool, _ b: Tensor, _ tb: Bool) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2, "matrix product of \(a.shape) and \(b.shape)")
@@ -302,21 +325,6 @@ extension Tensor {
             }
         }
         return Tensor(shape: [m, n], scalars: out)
-    }
-
-    @derivative(of: product)
-    public func _vjpProduct(_ other: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-        (matmul(other), { v in
-            v.rank == 0 ? (.zero, .zero) : (Tensor.gemm(v, false, other, true), Tensor.gemm(self, true, v, false))
-        })
-    }
-
-    @derivative(of: productTransposed)
-    public func _vjpProductTransposed(_ other: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-        // y = a bᵀ: da = v b, db = vᵀ a.
-        (productTransposed(other), { v in
-            v.rank == 0 ? (.zero, .zero) : (Tensor.gemm(v, false, other, false), Tensor.gemm(v, true, self, false))
-        })
     }
 
     @derivative(of: transposedMatrix)
@@ -375,23 +383,27 @@ extension Tensor {
 
     /// `[a, b]` side by side: matrices `[n, k1]` and `[n, k2]` give `[n, k1 + k2]`.
     @differentiable(reverse)
-    public func concatenatingColumns(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2 && shape[0] == other.shape[0],
-                     "concatenating columns of \(shape) and \(other.shape)")
-        let (rows, k1, k2) = (shape[0], shape[1], other.shape[1])
+    public func concatenatingColumns(_ other: Tensor) -> Tensor { Tensor.concatenatedColumns(self, other) }
+
+    /// `[a, b]` side by side (the derivative lives here, not on the method: see `matrixProduct`).
+    @differentiable(reverse)
+    static func concatenatedColumns(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0],
+                     "concatenating columns of \(a.shape) and \(b.shape)")
+        let (rows, k1, k2) = (a.shape[0], a.shape[1], b.shape[1])
         var out = [Scalar]()
         out.reserveCapacity(rows * (k1 + k2))
         for r in 0..<rows {
-            out.append(contentsOf: scalars[r * k1..<(r + 1) * k1])
-            out.append(contentsOf: other.scalars[r * k2..<(r + 1) * k2])
+            out.append(contentsOf: a.scalars[r * k1..<(r + 1) * k1])
+            out.append(contentsOf: b.scalars[r * k2..<(r + 1) * k2])
         }
         return Tensor(shape: [rows, k1 + k2], scalars: out)
     }
 
-    @derivative(of: concatenatingColumns)
-    public func _vjpConcatenatingColumns(_ other: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-        let k1 = shape[1], k2 = other.shape[1]
-        return (concatenatingColumns(other), { v in
+    @derivative(of: concatenatedColumns)
+    static func _vjpConcatenatedColumns(_ a: Tensor, _ b: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
+        let k1 = a.shape[1], k2 = b.shape[1]
+        return (concatenatedColumns(a, b), { v in
             v.rank == 0 ? (.zero, .zero) : (v.columns(0..<k1), v.columns(k1..<k1 + k2))
         })
     }
