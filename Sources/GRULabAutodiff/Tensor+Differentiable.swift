@@ -203,6 +203,8 @@ extension Tensor {
         })
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func gemm(_ a: Tensor, _ ta: Bool, _ b: Tensor, _ tb: Bool) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2, "matrix product of \(a.shape) and \(b.shape)")
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
