@@ -178,12 +178,10 @@ extension Tensor {
     @differentiable(reverse)
     public func transposedMatrix() -> Tensor { transposed() }
 
-    // The derivatives of operations of two tensors are registered on static functions, and the
-    // public methods call them (see "Why no derivative is registered on a method of two
-    // tensors" in docs/custom-cells.md). A derivative registered on an instance method with
-    // respect to `self` and another parameter reaches SIL through a thunk that reorders the
-    // pullback's results; in optimised builds (Swift 6.3.1, -O) the optimiser drops that thunk
-    // when the caller is generic, and the pullback hands `dL/dother` where `dL/dself` belongs.
+    // Derivatives of operations of two tensors are registered on static functions, which the
+    // public methods call: with -O, Swift 6.3.1 can swap the two gradients of a derivative
+    // registered on a method (docs/custom-cells.md, "Why no derivative is registered on a
+    // method of two tensors").
 
     /// `a · b`, or `a · bᵀ` when `transposingRight`.
     @differentiable(reverse, wrt: (a, b))
