@@ -63,8 +63,11 @@ class EvalStep:
 
 
 class CellLoopTrainStep:
-    """What a PyTorch user writes for a GRU with a state modifier, which nn.GRU does not offer:
-    an nn.GRUCell loop over time (h0 zeros), then the same loss, backward and SGD as TrainStep.
+    """What a PyTorch user writes for a GRU with a state modifier, which nn.GRU does not offer,
+    or for a cell of their own: an nn.GRUCell loop over time (h0 zeros), then the same loss,
+    backward and SGD as TrainStep.
+
+    With neither option, the plain loop h_t = cell(x_t, h_{t-1}).
 
     zoneout=p: a fresh Bernoulli(p) mask m per step, h_t = m*h_{t-1} + (1-m)*cell(x_t, h_{t-1}).
     dropout=q: variational (inverted) dropout, one input mask mx [N, I] and one recurrent mask
@@ -88,12 +91,16 @@ class CellLoopTrainStep:
                 m = torch.empty_like(h).bernoulli_(p)
                 h = m * h + (1 - m) * self.cell(x_t, h)
                 outputs.append(h)
-        else:
+        elif self.dropout > 0:
             keep = 1 - self.dropout
             mx = torch.empty_like(self.x[0]).bernoulli_(keep) / keep
             mh = torch.empty_like(h).bernoulli_(keep) / keep
             for x_t in (self.x * mx).unbind(0):
                 h = self.cell(x_t, h * mh)
+                outputs.append(h)
+        else:
+            for x_t in self.x.unbind(0):
+                h = self.cell(x_t, h)
                 outputs.append(h)
         return torch.stack(outputs)
 
@@ -148,6 +155,7 @@ BENCHMARKS = {
     "gru-eval": lambda c: EvalStep(torch.nn.GRU, c),
     "zoneout-gru-train": lambda c: CellLoopTrainStep(c, zoneout=0.1),
     "variational-gru-train": lambda c: CellLoopTrainStep(c, dropout=0.25),
+    "custom-gru-train": lambda c: CellLoopTrainStep(c),
     "convgru-train": lambda c: ConvGRULoopTrainStep(c),
 }
 

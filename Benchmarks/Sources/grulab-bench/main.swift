@@ -14,6 +14,7 @@
 // of its per-step recurrent GEMM, measured right after its steps (`sgemm_gflops`).
 
 import Foundation
+import GRULabAutodiff
 import GRULabCells
 import GRULabTensor
 
@@ -54,7 +55,7 @@ extension BenchmarkStep {
     var recurrentGEMM: (m: Int, n: Int, k: Int)? { nil }
 }
 
-/// One training step of a one-layer network of a registered cell or preset: forward over
+/// One training step of a one-layer network of a cell or preset of `registry`: forward over
 /// `[T, N, I]` in training mode (a preset's zoneout or dropout masks active, fresh each
 /// step), backward from `dL/doutput = g` (the loss `sum(output * g)` for a fixed random `g`),
 /// and plain SGD on every parameter. `h_0` is omitted (zeros).
@@ -69,11 +70,11 @@ final class TrainStep: BenchmarkStep {
 
     /// `gates`: the number of `H`-wide blocks of the cell's weights (3 for a GRU), when the
     /// step should count its FLOPs (see `trainingFLOPs`).
-    init(cell: String, config c: Config, countingGates gates: Int? = nil, learningRate: Float = 1e-4) throws {
+    init(cell: String, config c: Config, countingGates gates: Int? = nil, learningRate: Float = 1e-4,
+         registry: CellRegistry = .builtIn) throws {
         var generator = SeededGenerator(seed: 1)
-        network = try CellRegistry.builtIn.makeNetwork(cell: cell, inputSize: c.inputFeatures,
-                                                       hiddenSize: c.hiddenFeatures,
-                                                       options: CellOptions(featureMap: c.map), using: &generator)
+        network = try registry.makeNetwork(cell: cell, inputSize: c.inputFeatures, hiddenSize: c.hiddenFeatures,
+                                           options: CellOptions(featureMap: c.map), using: &generator)
         let inputCount = c.steps * c.batch * c.inputFeatures, outputCount = c.steps * c.batch * c.hiddenFeatures
         input = Tensor(shape: [c.steps, c.batch, c.inputFeatures],
                        scalars: (0..<inputCount).map { _ in generator.uniform(-1, 1) })
@@ -186,6 +187,9 @@ extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
+/// The built-in cells and `custom-gru` (gru's equations as a custom cell, GRULabAutodiff).
+let customCells = CellRegistry(CellRegistry.builtIn.descriptors + [.customGRU])
+
 /// The benchmarks by name; PyTorch's side has the same names, and `scripts/bench` lists them.
 /// Add a row on all three to add a benchmark.
 let benchmarks: [String: (Config) throws -> any BenchmarkStep] = [
@@ -194,6 +198,7 @@ let benchmarks: [String: (Config) throws -> any BenchmarkStep] = [
     "gru-eval": { try EvalStep(cell: "gru", config: $0) },
     "zoneout-gru-train": { try TrainStep(cell: "zoneout-gru", config: $0) },
     "variational-gru-train": { try TrainStep(cell: "variational-gru", config: $0) },
+    "custom-gru-train": { try TrainStep(cell: "custom-gru", config: $0, registry: customCells) },
     "convgru-train": { try TrainStep(cell: "convgru", config: $0, countingGates: 3) },
 ]
 
