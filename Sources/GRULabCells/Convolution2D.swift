@@ -9,8 +9,12 @@ import GRULabTensor
 ///
 /// `in` is `images` frames `[C_in, Y, X]` one after another. Outputs and their gradients are
 /// rows of a packed buffer: frame `i`'s `[C_out, Y, X]` starts at `y + i·ldy`, so that a cell
-/// writes one gate block of its `[N, G·H]` pre-activations. Work is done in chunks of as many
-/// frames as the scratch holds, so a pass over `T·N` frames needs no more memory than a step.
+/// writes one gate block of its `[N, G·H]` pre-activations. The im2col columns of a chunk of
+/// frames are built once; the products then run frame by frame on column blocks of them,
+/// reading and writing each frame's rows in place (a product over all the chunk's columns would
+/// need its output gathered or scattered, a tenth of a convolutional step). Work is done in
+/// chunks of as many frames as the scratch holds, so a pass over `T·N` frames needs no more
+/// memory than a step.
 struct Convolution2D<Scalar: TensorScalar> {
     /// `[C_out, C_in, k, k]`: a `[C_out, C_in·k·k]` matrix.
     var weight: UnsafePointer<Scalar>
@@ -41,20 +45,12 @@ struct Convolution2D<Scalar: TensorScalar> {
                accumulate: Bool, scratch: ConvolutionScratch<Scalar>) {
         let pixels = map.pixels
         chunks(images, scratch) { first, count in
-            let n = count * pixels, products = scratch.products.pointer
-            im2col(input + first * inChannels * pixels, images: count, into: scratch.columns.pointer)
-            Scalar.gemm(transposeA: false, transposeB: false, m: outChannels, n: n, k: patch,
-                        alpha: 1, a: weight, lda: patch, b: scratch.columns.pointer, ldb: n,
-                        beta: 0, c: products, ldc: n)
+            let n = count * pixels, columns = scratch.columns.pointer
+            im2col(input + first * inChannels * pixels, images: count, into: columns)
             for i in 0..<count {
-                for o in 0..<outChannels {
-                    let source = products + o * n + i * pixels, target = y + (first + i) * ldy + o * pixels
-                    if accumulate {
-                        for p in 0..<pixels { target[p] += source[p] }
-                    } else {
-                        target.update(from: source, count: pixels)
-                    }
-                }
+                Scalar.gemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
+                            alpha: 1, a: weight, lda: patch, b: columns + i * pixels, ldb: n,
+                            beta: accumulate ? 1 : 0, c: y + (first + i) * ldy, ldc: pixels)
             }
         }
     }
@@ -66,12 +62,13 @@ struct Convolution2D<Scalar: TensorScalar> {
         let pixels = map.pixels, frame = inChannels * pixels
         if !accumulate { dx.update(repeating: 0, count: images * frame) }
         chunks(images, scratch) { first, count in
-            let n = count * pixels
-            gather(dy + first * ldy, ldy: ldy, images: count, into: scratch.products.pointer)
-            Scalar.gemm(transposeA: true, transposeB: false, m: patch, n: n, k: outChannels,
-                        alpha: 1, a: weight, lda: patch, b: scratch.products.pointer, ldb: n,
-                        beta: 0, c: scratch.columns.pointer, ldc: n)
-            col2im(scratch.columns.pointer, images: count, adding: dx + first * frame)
+            let n = count * pixels, columns = scratch.columns.pointer
+            for i in 0..<count {
+                Scalar.gemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
+                            alpha: 1, a: weight, lda: patch, b: dy + (first + i) * ldy, ldb: pixels,
+                            beta: 0, c: columns + i * pixels, ldc: n)
+            }
+            col2im(columns, images: count, adding: dx + first * frame)
         }
     }
 
@@ -81,12 +78,13 @@ struct Convolution2D<Scalar: TensorScalar> {
                                   scratch: ConvolutionScratch<Scalar>) {
         let pixels = map.pixels
         chunks(images, scratch) { first, count in
-            let n = count * pixels
-            gather(dy + first * ldy, ldy: ldy, images: count, into: scratch.products.pointer)
-            im2col(input + first * inChannels * pixels, images: count, into: scratch.columns.pointer)
-            Scalar.gemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: n,
-                        alpha: 1, a: scratch.products.pointer, lda: n, b: scratch.columns.pointer, ldb: n,
-                        beta: 1, c: weightGradient, ldc: patch)
+            let n = count * pixels, columns = scratch.columns.pointer
+            im2col(input + first * inChannels * pixels, images: count, into: columns)
+            for i in 0..<count {
+                Scalar.gemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
+                            alpha: 1, a: dy + (first + i) * ldy, lda: pixels, b: columns + i * pixels, ldb: n,
+                            beta: 1, c: weightGradient, ldc: patch)
+            }
         }
     }
 
@@ -111,17 +109,6 @@ struct Convolution2D<Scalar: TensorScalar> {
                 var sum: Scalar = 0
                 for p in 0..<pixels { sum += source[p] }
                 biasGradient[o] += sum
-            }
-        }
-    }
-
-    /// Output rows `[images, C_out·Y·X]` (stride `ldy`) as the channel-major matrix
-    /// `[C_out, images·Y·X]` the products read.
-    private func gather(_ dy: UnsafePointer<Scalar>, ldy: Int, images: Int, into matrix: UnsafeMutablePointer<Scalar>) {
-        let pixels = map.pixels, n = images * pixels
-        for i in 0..<images {
-            for o in 0..<outChannels {
-                (matrix + o * n + i * pixels).update(from: dy + i * ldy + o * pixels, count: pixels)
             }
         }
     }
@@ -179,16 +166,14 @@ struct Convolution2D<Scalar: TensorScalar> {
     }
 }
 
-/// The memory ``Convolution2D`` works in for up to `frames` frames at a time: the im2col
-/// columns and the channel-major products.
+/// The memory ``Convolution2D`` works in for up to `frames` frames at a time: their im2col
+/// columns.
 public struct ConvolutionScratch<Scalar: TensorScalar> {
     let frames: Int
     let columns: Buffer<Scalar>
-    let products: Buffer<Scalar>
 
-    init(frames: Int, patch: Int, channels: Int, pixels: Int) {
+    init(frames: Int, patch: Int, pixels: Int) {
         self.frames = frames
         columns = Buffer(count: frames * patch * pixels, zeroed: false)
-        products = Buffer(count: frames * channels * pixels, zeroed: false)
     }
 }

@@ -58,8 +58,7 @@ public struct ConvolutionalGateWeights<Scalar: TensorScalar>: GateWeights {
     }
 
     public func makeScratch(batch: Int) -> ConvolutionScratch<Scalar> {
-        ConvolutionScratch(frames: batch, patch: max(inputChannels, hiddenChannels) * kernelArea,
-                           channels: gates * hiddenChannels, pixels: map.pixels)
+        ConvolutionScratch(frames: batch, patch: max(inputChannels, hiddenChannels) * kernelArea, pixels: map.pixels)
     }
 
     private func withLayout<R>(
