@@ -45,7 +45,7 @@ struct ParityCommand: ParsableCommand {
                     let relative = c.maxError / max(c.scale, 1e-300)
                     print("  \(name)  max error \(format(c.maxError))  scale \(format(c.scale))  relative \(format(relative))  \(c.passed ? "ok" : "FAILED")")
                 }
-            } catch let error as ParityError {
+            } catch {
                 unreadable = true
                 printError(error.description)
             }

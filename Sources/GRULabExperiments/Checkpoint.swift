@@ -54,10 +54,11 @@ struct Checkpoint: Codable, Equatable {
     }
 
     /// Puts this state into `trainer`, whose model must have the same parameters.
-    func restore(into trainer: inout Trainer<Float>) throws {
+    func restore(into trainer: inout Trainer<Float>, run: String) throws {
         var parameters = trainer.model.parameters
         guard parameters.names == parameterNames, parameters.storage.count == self.parameters.count else {
-            throw RunError.checkpoint(reason: "its parameters do not match the run's model")
+            throw RunError.cannotResume(run: run, reason: "its checkpoint's parameters do not match the run's model; "
+                                        + "remove the checkpoint to run '\(run)' again from the start")
         }
         parameters.withUnsafeMutableBufferPointer { p in
             for i in p.indices { p[i] = self.parameters[i] }
@@ -77,16 +78,30 @@ struct Checkpoint: Codable, Equatable {
         let temporary = path + ".tmp"
         try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, path) == 0 else {
-            throw RunError.checkpoint(reason: "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw RunError.checkpoint(path: path, reason: String(cString: strerror(errno)))
         }
     }
 
-    static func read(from path: String) throws -> Checkpoint? {
+    /// The checkpoint of `run` at `path`, or nil when there is none.
+    static func read(from path: String, run: String) throws -> Checkpoint? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
             return try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw RunError.checkpoint(reason: "\(path) is unreadable: \(error)")
+            throw RunError.cannotResume(
+                run: run, reason: "\(path) is not a GRULab checkpoint (\(Self.reason(error))); remove it to run "
+                    + "'\(run)' again from the start (its results file is then rewritten)")
+        }
+    }
+
+    /// What is wrong with a checkpoint's JSON, in a few words.
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.dataCorrupted(context): context.debugDescription
+        case let DecodingError.keyNotFound(key, _): "no '\(key.stringValue)'"
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"
+        default: "\(error)"
         }
     }
 }

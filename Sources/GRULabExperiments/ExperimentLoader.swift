@@ -241,6 +241,15 @@ struct ExperimentLoader {
                 }
             }
             guard errors.isEmpty else { continue }
+            // Refused here, before the run allocates what it cannot hold.
+            let flat = Dictionary(uniqueKeysWithValues: values.map { ($0.path, $0.value) })
+            let estimate = MemoryEstimate(flat)
+            if estimate.total > MemoryEstimate.available {
+                let key = MemoryEstimate.blame(flat)
+                errors.append(.conflict(given[key]?.origin ?? .file(file), key: key,
+                                        problem: estimate.problem(run: axes.isEmpty ? nil : name)))
+                continue
+            }
             let varied = point.map { RunSpec.VariedValue(key: axes[$0.axis].path, value: $0.entry.value!.text) }
             runs.append(RunSpec(index: index, name: name, varied: varied, values: values))
         }

@@ -69,8 +69,12 @@ public struct ExperimentRunner: Sendable {
                     }
                     var attributes: [String: AttributeValue] = ["run_index": .int(run.index), "seed": .int(run.seed)]
                     for varied in run.varied { attributes[varied.key] = .string(varied.value) }
-                    try ExperimentIndex.register(run: outcome.path, as: run.name, hyperParameters: attributes,
-                                                 in: (directory as NSString).appendingPathComponent("index.h5"))
+                    let index = (directory as NSString).appendingPathComponent("index.h5")
+                    do {
+                        try ExperimentIndex.register(run: outcome.path, as: run.name, hyperParameters: attributes, in: index)
+                    } catch {
+                        throw RunError.index(path: index, reason: "\(error)")
+                    }
                     state.finished(outcome)
                 } catch {
                     state.failed(error)

@@ -53,13 +53,23 @@ public struct ExperimentSpec: Sendable {
     /// Reads, parses and validates the file at `path`.
     public init(contentsOf path: String, overrides: [String] = [],
                 knownCells: [String] = CellRegistry.builtIn.names) throws(ExperimentErrors) {
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ExperimentErrors([.unreadable(file: path, reason: Self.reason(path))])
         }
-        try self.init(yaml: text, file: path, overrides: overrides, knownCells: knownCells)
+        try self.init(data: data, file: path, overrides: overrides, knownCells: knownCells)
+    }
+
+    /// Parses and validates the bytes of an experiment file, which must be UTF-8 text.
+    /// - Parameter file: The name messages give the file.
+    public init(data: Data, file: String, overrides: [String] = [],
+                knownCells: [String] = CellRegistry.builtIn.names) throws(ExperimentErrors) {
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ExperimentErrors([.unreadable(file: file, reason: Self.firstInvalidByte(in: data))])
+        }
+        try self.init(yaml: text, file: file, overrides: overrides, knownCells: knownCells)
     }
 
     /// Why a file cannot be read, in a few words.
@@ -68,6 +78,20 @@ public struct ExperimentSpec: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
         if isDirectory.boolValue { return "is a directory" }
         if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
-        return "not UTF-8 text"
+        return "an error reading it"
+    }
+
+    /// Where UTF-8 decoding of `data` first fails, as an editor shows it: `not UTF-8 text:
+    /// byte 0xFF at line 3, column 7` (the column counts characters from 1).
+    static func firstInvalidByte(in data: Data) -> String {
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        var offset = 0, line = 1, column = 1
+        while case let .scalarValue(scalar) = decoder.decode(&iterator) {
+            offset += UTF8.width(scalar)
+            if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+        }
+        let byte = offset < data.count ? data[data.startIndex + offset] : 0
+        return "not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true)) at line \(line), column \(column)"
     }
 }

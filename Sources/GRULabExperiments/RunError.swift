@@ -3,7 +3,13 @@
 public enum RunError: Error, CustomStringConvertible, Equatable {
     case unsupported(key: String, reason: String)
     case exists(path: String)
-    case checkpoint(reason: String)
+    /// A checkpoint that cannot be written.
+    case checkpoint(path: String, reason: String)
+    /// A run `--resume` cannot continue; `reason` names the file and what to do, and the run's
+    /// files are left as they were.
+    case cannotResume(run: String, reason: String)
+    /// The experiment's index cannot take a finished run; the run files are intact.
+    case index(path: String, reason: String)
     case selection(String)
 
     public var description: String {
@@ -11,7 +17,11 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
         case let .unsupported(key, reason): "\(key): \(reason)"
         case let .exists(path):
             "\(path) exists from an earlier run; pass --resume to continue it (completed runs are kept), or remove it"
-        case let .checkpoint(reason): "cannot resume: \(reason)"
+        case let .checkpoint(path, reason): "cannot write the checkpoint \(path): \(reason)"
+        case let .cannotResume(run, reason): "cannot resume run '\(run)': \(reason)"
+        case let .index(path, reason):
+            "cannot record the run in \(path): \(reason); the run files are intact: remove \(path) and run "
+                + "again with --resume to rebuild it"
         case let .selection(reason): reason
         }
     }

@@ -55,18 +55,29 @@ public struct RunExecutor: Sendable {
         var previousRows: [String: [(step: Int, values: [String: [Double]])]] = [:]
         if files.fileExists(atPath: path) || files.fileExists(atPath: previousPath) {
             guard resume else { throw RunError.exists(path: path) }
-            if !files.fileExists(atPath: previousPath) {
-                if try RunReader(path: path).status == .completed {
+            // Everything is read and checked before anything moves: a file that cannot be
+            // resumed is left exactly as it was.
+            let earlier = files.fileExists(atPath: previousPath) ? previousPath : path
+            let reader = try resumable(earlier, of: run)
+            if earlier == path, try reader.status == .completed {
+                do {
                     return try outcome(of: run, at: path, task: task, skipped: true)
+                } catch {
+                    throw RunError.cannotResume(run: run.name, reason: Self.leftAsItIs(error, run: run.name))
                 }
-                try files.moveItem(atPath: path, toPath: previousPath)
             }
-            if let checkpoint = try Checkpoint.read(from: checkpointPath) {
-                try checkpoint.restore(into: &trainer)
-                previousRows = try rows(of: RunReader(path: previousPath), upTo: checkpoint.step,
-                                        layout: layout(run, trainer: trainer))
+            if let checkpoint = try Checkpoint.read(from: checkpointPath, run: run.name) {
+                try checkpoint.restore(into: &trainer, run: run.name)
+                do {
+                    previousRows = try rows(of: reader, before: checkpoint.step, layout: layout(run, trainer: trainer))
+                } catch {
+                    throw RunError.cannotResume(run: run.name, reason: Self.leftAsItIs(error, run: run.name))
+                }
             }
+            if earlier == path { try files.moveItem(atPath: path, toPath: previousPath) }
         }
+        // Wall time goes on from the last row carried over, not from zero.
+        let wallTimeBefore = previousRows["metrics"]?.last?.values["wall_time"]?.first ?? 0
         let writer = try RunWriter(
             path: path,
             metadata: RunMetadata(grulabVersion: SoftwareVersions.grulab, gitCommit: versions.gitCommit,
@@ -90,7 +101,8 @@ public struct RunExecutor: Sendable {
                 let step = report.step, done = step + 1
                 if step % run.log.every == 0 || done == run.train.steps {
                     try writer.logMetrics(step: step, trainLoss: report.loss, gradNorm: report.gradientNorm,
-                                          learningRate: report.learningRate, wallTime: elapsed(since: start))
+                                          learningRate: report.learningRate,
+                                          wallTime: wallTimeBefore + elapsed(since: start))
                     progress(report)
                 }
                 if let norms = report.hiddenGradientNorms {
@@ -153,18 +165,58 @@ public struct RunExecutor: Sendable {
                           seconds: seconds, skipped: skipped)
     }
 
-    /// The rows of every group of an earlier file up to `step`, to carry into the new file.
-    private func rows(of reader: RunReader, upTo step: Int, layout: RunLayout)
+    /// The earlier file of a run being resumed, opened and checked: a results file of this
+    /// schema, written by the same specification of the run.
+    private func resumable(_ path: String, of run: RunSpec) throws -> RunReader {
+        let reader: RunReader
+        let stored: String
+        do {
+            reader = try RunReader(path: path)
+            stored = try reader.stringAttribute("experiment_yaml")
+        } catch {
+            throw RunError.cannotResume(run: run.name, reason: Self.leftAsItIs(error, run: run.name))
+        }
+        // The comment names the run's place in its grid, which may change while the run does not.
+        func specification(_ yaml: String) -> [Substring] { yaml.split(separator: "\n").filter { !$0.hasPrefix("#") } }
+        let (before, now) = (specification(stored), specification(run.yaml))
+        if before != now {
+            let difference = zip(before, now).first { $0 != $1 }
+                .map { "'\($0.trimmingCharacters(in: .whitespaces))' in the file, '\($1.trimmingCharacters(in: .whitespaces))' now" }
+                ?? "\(before.count) lines in the file, \(now.count) now"
+            throw RunError.cannotResume(
+                run: run.name,
+                reason: "\(path) was written by another specification of the run (\(difference)); it is left as it "
+                    + "is: pass another --out to run the new specification, or remove the file to replace it")
+        }
+        return reader
+    }
+
+    /// A reason a run cannot resume from its file, and what to do about it.
+    static func leftAsItIs(_ error: any Error, run: String) -> String {
+        "\(error); it is left as it is: move it away or remove it to run '\(run)' again from the start"
+    }
+
+    /// The rows of every group of an earlier file that were written before the checkpoint at
+    /// `step` (updates applied), to carry into the new file. Evaluations at `step` came before
+    /// the checkpoint; training rows at `step` belong to the next update, which the resumed run
+    /// makes again.
+    private func rows(of reader: RunReader, before step: Int, layout: RunLayout)
         throws -> [String: [(step: Int, values: [String: [Double]])]] {
         var result: [String: [(step: Int, values: [String: [Double]])]] = [:]
         for group in layout.groups {
+            let last = group.name == "eval" ? step : step - 1
             let steps = try reader.steps(in: group.name)
             var columns: [(name: String, size: Int, values: [Double])] = []
             for series in group.series {
-                columns.append((series.name, series.rowSize, try reader.series(series.name, in: group.name).values))
+                let values = try reader.series(series.name, in: group.name).values
+                guard values.count == steps.count * series.rowSize else {
+                    throw HDF5Error.notResults(file: reader.file.path,
+                                               reason: "/\(group.name)/\(series.name) has fewer rows than /\(group.name)/step")
+                }
+                columns.append((series.name, series.rowSize, values))
             }
             var groupRows: [(step: Int, values: [String: [Double]])] = []
-            for (i, s) in steps.enumerated() where s <= step {
+            for (i, s) in steps.enumerated() where s <= last {
                 var values: [String: [Double]] = [:]
                 for column in columns {
                     values[column.name] = Array(column.values[i * column.size..<(i + 1) * column.size])

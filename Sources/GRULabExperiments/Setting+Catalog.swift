@@ -60,7 +60,8 @@ extension Setting {
 
         Setting("log.every", .integer(min: 1), .value(.int(10))),
         Setting("log.grad_h_every", .optional(.integer(min: 1)), .value(.int(100))),
-        Setting("log.flush_every", .positive, .value(.number(5))),
+        Setting("log.flush_every", .number(expected: "a positive number of seconds, at most 86400") { $0 > 0 && $0 <= 86400 },
+                .value(.number(5))),
     ]
 
     static let byPath: [String: Setting] = Dictionary(uniqueKeysWithValues: catalog.map { ($0.path, $0) })

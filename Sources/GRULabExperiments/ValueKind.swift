@@ -3,7 +3,7 @@ import Yams
 /// What a setting accepts; parses a YAML node into a ``SettingValue`` or says what was
 /// expected.
 enum ValueKind: Sendable {
-    /// Any scalar but null, as text.
+    /// Any scalar but null, as text, without NUL characters (strings are file and dataset names).
     case string
     /// Letters, digits, `.`, `_`, `-`, not starting with `.`: the experiment name is a directory.
     case identifier
@@ -32,7 +32,7 @@ enum ValueKind: Sendable {
     /// The phrase after "expected".
     var expected: String {
         switch self {
-        case .string: "a string"
+        case .string: "a string without NUL characters"
         case .identifier: "a name of letters, digits, '.', '_' and '-'"
         case .runName: "a file-safe run name (no '/', NUL or '..', at most \(RunName.maximumLength) characters)"
         case let .integer(min):
@@ -68,14 +68,15 @@ enum ValueKind: Sendable {
         case _ where isNull:
             return invalid()
         case .string:
-            return .success(.string(text))
+            // A NUL ends the string a C library sees: `a.h5\0b` would open `a.h5`.
+            return text.unicodeScalars.contains("\u{0}") ? invalid() : .success(.string(text))
         case .identifier:
             let allowed = text.unicodeScalars.allSatisfy { RunName.isWordCharacter($0) }
             return allowed && !text.hasPrefix(".") ? .success(.string(text)) : invalid()
         case .runName:
             return RunName.isSafe(text) ? .success(.string(text)) : invalid()
         case let .integer(min):
-            guard plain, let value = Int(text), value >= min else { return invalid() }
+            guard plain, let value = Int(text) ?? Self.integral(text), value >= min else { return invalid() }
             return .success(.int(value))
         case let .number(_, valid):
             guard plain, let value = Double(text), value.isFinite, valid(value) else { return invalid() }
@@ -99,6 +100,15 @@ enum ValueKind: Sendable {
             }
             return .success(.string(text))
         }
+    }
+}
+
+extension ValueKind {
+    /// A number written with a fraction or an exponent whose value is a whole number that an
+    /// `Int` holds: `1e6`, `100.0`; nil for `1.5`, `1e30`.
+    static func integral(_ text: String) -> Int? {
+        guard let value = Double(text), value == value.rounded(), abs(value) < 0x1p63 else { return nil }
+        return Int(value)
     }
 }
 

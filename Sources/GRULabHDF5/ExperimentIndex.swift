@@ -4,7 +4,9 @@ import Foundation
 /// varied hyper-parameters as attributes and an external link `run` to the run's file, so that
 /// `h5py.File("index.h5")["runs/<name>/run/metrics/train_loss"]` reads across the sweep.
 public enum ExperimentIndex {
-    /// Adds (or replaces) a run in the index at `indexPath`, creating the index if needed.
+    /// Adds (or replaces) a run in the index at `indexPath`, creating the index if needed. An
+    /// existing index that is not one this version reads is left as it is, and the error says
+    /// why (``ResultsSchema/open(_:mode:)``).
     ///
     /// Safe when several processes finish at once: updates hold an exclusive `flock` on
     /// `<indexPath>.lock`. The link is relative when the run file lies below the index's
@@ -15,7 +17,7 @@ public enum ExperimentIndex {
         try FileLock(path: indexPath + ".lock").withLock {
             let index: HDF5File
             if FileManager.default.fileExists(atPath: indexPath) {
-                index = try HDF5File(opening: indexPath, mode: .readWrite)
+                index = try ResultsSchema.open(indexPath, mode: .readWrite)
             } else {
                 index = try HDF5File.create(indexPath)
                 try index.setAttribute("schema_version", .int(ResultsSchema.version))
@@ -32,8 +34,10 @@ public enum ExperimentIndex {
     }
 
     /// The names of the runs in an index, in name order.
+    /// - Throws: ``HDF5Error/notResults(file:reason:)`` when the index is not one this version
+    ///   reads (``ResultsSchema/open(_:mode:)``).
     public static func runNames(in indexPath: String) throws -> [String] {
-        let index = try HDF5File(opening: indexPath)
+        let index = try ResultsSchema.open(indexPath, mode: .readOnly)
         return index.exists("/runs") ? try index.memberNames(of: "/runs") : []
     }
 

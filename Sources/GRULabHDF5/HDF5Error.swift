@@ -16,6 +16,9 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
     case outOfSpace(file: String, object: String, reason: String)
     /// Any other failure of the library while doing `operation`.
     case failed(operation: String, file: String, object: String, reason: String)
+    /// The file is not a results file this GRULab reads: not HDF5, empty, truncated, corrupted,
+    /// written by another program, or by a newer GRULab (`reason` says which).
+    case notResults(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
                 + "data flushed before this point is intact"
         case let .failed(operation, file, object, reason):
             return "cannot \(operation) '\(object)' in HDF5 file '\(file)': \(reason)"
+        case let .notResults(file, reason):
+            return "'\(file)' is not a GRULab results file this version can read: \(reason)"
         }
     }
 }

@@ -37,9 +37,10 @@ extension HDF5File {
         try withOpenFile { id in
             try withObject(object, in: id) { oid in
                 let label = attributeLabel(name, of: object)
-                guard H5Aexists(oid, name) > 0 else {
-                    throw HDF5Error.notFound(file: path, object: label)
-                }
+                let exists = H5Aexists(oid, name)
+                // Negative: the library could not tell (a corrupted file), which is not "absent".
+                guard exists >= 0 else { throw HDF5Library.failure("read attribute", file: path, object: label) }
+                guard exists > 0 else { throw HDF5Error.notFound(file: path, object: label) }
                 let aid = H5Aopen(oid, name, grulab_h5p_default())
                 guard aid >= 0 else { throw HDF5Library.failure("open attribute", file: path, object: label) }
                 defer { H5Aclose(aid) }

@@ -71,7 +71,8 @@ public final class HDF5File {
             let fapl = H5Pcreate(grulab_h5p_file_access())
             defer { H5Pclose(fapl) }
             guard fapl >= 0, H5Pset_fclose_degree(fapl, grulab_h5f_close_strong()) >= 0,
-                  H5Pset_file_locking(fapl, false, true) >= 0 else {
+                  H5Pset_file_locking(fapl, false, true) >= 0,
+                  mode != .swmrRead || H5Pset_metadata_read_attempts(fapl, Self.swmrReadAttempts) >= 0 else {
                 throw Self.openFailure(path)
             }
             let id = H5Fopen(path, flags, fapl)
@@ -80,6 +81,12 @@ public final class HDF5File {
         }
         self.init(path: path, mode: mode, id: id)
     }
+
+    /// How often a SWMR reader reads a piece of metadata whose checksum does not match, in case
+    /// the writer was half-way through writing it, sleeping twice as long before each attempt.
+    /// HDF5's default of 100 attempts sleeps for 2^100 nanoseconds on a corrupted file: a hang.
+    /// 25 attempts give up after about 34 ms, far longer than writing one block takes.
+    static let swmrReadAttempts: UInt32 = 25
 
     private static func openFailure(_ path: String) -> HDF5Error {
         .cannotOpen(file: path, reason: HDF5Library.innermostMessage())

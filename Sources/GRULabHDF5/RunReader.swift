@@ -7,8 +7,16 @@ public final class RunReader {
     /// written (every read sees the rows flushed so far), and opens one whose writer was killed
     /// or ran out of space: a plain read-only open refuses those, as their superblock still says
     /// "open for writing".
+    ///
+    /// - Throws: ``HDF5Error/notResults(file:reason:)`` naming the file when it is not a run
+    ///   file this version reads: empty, not HDF5, truncated, corrupted, another program's, an
+    ///   index, or written by a newer GRULab (``ResultsSchema/open(_:mode:)``);
+    ///   ``HDF5Error/cannotOpen(file:reason:)`` when it is missing or unreadable.
     public init(path: String) throws {
-        file = try HDF5File(opening: path, mode: .swmrRead)
+        file = try ResultsSchema.open(path, mode: .swmrRead)
+        guard file.exists("/metrics"), (try? file.attribute("status")) != nil else {
+            throw HDF5Error.notResults(file: path, reason: "it has no status attribute or /metrics group: not a run file")
+        }
     }
 
     /// The `schema_version` root attribute.

@@ -42,13 +42,25 @@ public struct ParityFixture: Sendable {
 
     /// Reads the fixture at `url`.
     /// - Throws: ``ParityError`` naming the file and the key.
-    public init(contentsOf url: URL) throws {
-        let file = url.lastPathComponent
+    public init(contentsOf url: URL) throws(ParityError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(file: url.lastPathComponent, reason: Self.reason(error))
+        }
+        try self.init(data: data, file: url.lastPathComponent)
+    }
+
+    /// Parses a fixture from the bytes of its JSON file.
+    /// - Parameter file: The name messages give the file.
+    /// - Throws: ``ParityError`` naming the file and the key.
+    public init(data: Data, file: String) throws(ParityError) {
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+            object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw ParityError.unreadable(file: file, reason: Self.reason(error))
+            throw .unreadable(file: file, reason: Self.reason(error))
         }
         guard let root = object as? [String: Any] else {
             throw ParityError.unreadable(file: file, reason: "the top level is not a JSON object")
@@ -146,28 +158,28 @@ private func isBoolean(_ value: Any) -> Bool {
 private struct JSONReader {
     let file: String
 
-    func value(_ object: Any, _ key: String, path: String? = nil) throws -> Any {
+    func value(_ object: Any, _ key: String, path: String? = nil) throws(ParityError) -> Any {
         guard let dict = object as? [String: Any], let value = dict[key] else {
             throw ParityError.missingKey(file: file, key: path ?? key)
         }
         return value
     }
 
-    func object(_ object: Any, _ key: String, path: String? = nil) throws -> [String: Any] {
+    func object(_ object: Any, _ key: String, path: String? = nil) throws(ParityError) -> [String: Any] {
         guard let value = try value(object, key, path: path) as? [String: Any] else {
             throw ParityError.invalidValue(file: file, key: path ?? key, expected: "an object")
         }
         return value
     }
 
-    func string(_ object: Any, _ key: String) throws -> String {
+    func string(_ object: Any, _ key: String) throws(ParityError) -> String {
         guard let value = try value(object, key) as? String else {
             throw ParityError.invalidValue(file: file, key: key, expected: "a string")
         }
         return value
     }
 
-    func bool(_ object: Any, _ key: String) throws -> Bool {
+    func bool(_ object: Any, _ key: String) throws(ParityError) -> Bool {
         let raw = try value(object, key)
         guard isBoolean(raw), let value = raw as? Bool else {
             throw ParityError.invalidValue(file: file, key: key, expected: "true or false")
@@ -175,7 +187,7 @@ private struct JSONReader {
         return value
     }
 
-    func number(_ object: Any, _ key: String, path: String? = nil) throws -> Double {
+    func number(_ object: Any, _ key: String, path: String? = nil) throws(ParityError) -> Double {
         let raw = try value(object, key, path: path)
         guard !isBoolean(raw), let value = raw as? NSNumber, value.doubleValue.isFinite else {
             throw ParityError.invalidValue(file: file, key: path ?? key, expected: "a finite number")
@@ -183,7 +195,7 @@ private struct JSONReader {
         return value.doubleValue
     }
 
-    func integer(_ object: Any, _ key: String) throws -> Int {
+    func integer(_ object: Any, _ key: String) throws(ParityError) -> Int {
         let number = try number(object, key)
         guard number == number.rounded(), number >= 1, number <= 1_048_576 else {
             throw ParityError.invalidValue(file: file, key: key, expected: "a positive integer")
@@ -193,12 +205,12 @@ private struct JSONReader {
 
     /// A nested array of numbers at `key` of `object` (or `object` itself when `key` is the
     /// path of an already-extracted value), checked against `shape` when given.
-    func tensor(_ object: Any, _ path: String, key: String? = nil, shape: [Int]? = nil) throws -> Tensor<Double> {
+    func tensor(_ object: Any, _ path: String, key: String? = nil, shape: [Int]? = nil) throws(ParityError) -> Tensor<Double> {
         let raw: Any = if let key { try value(object, key, path: path) }
             else if shape != nil, let dict = object as? [String: Any] { try value(dict, path) }
             else { object }
         var scalars: [Double] = []
-        func dims(_ v: Any) throws -> [Int] {
+        func dims(_ v: Any) throws(ParityError) -> [Int] {
             if !isBoolean(v), let number = v as? NSNumber {
                 scalars.append(number.doubleValue)
                 return []

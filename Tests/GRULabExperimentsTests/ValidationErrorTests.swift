@@ -46,7 +46,9 @@ import Testing
         (minimal + "  zoneout: 1\n", "experiments/x.yaml:8: model.zoneout: expected a probability in [0, 1), found '1'"),
         (minimal + "  dropout: .nan\n", "experiments/x.yaml:8: model.dropout: expected a probability in [0, 1), found '.nan'"),
         (minimal + "train:\n  decay_rate: 2\n", "experiments/x.yaml:9: train.decay_rate: expected a number in (0, 1], found '2'"),
-        (minimal + "log:\n  flush_every: 0\n", "experiments/x.yaml:9: log.flush_every: expected a positive number, found '0'"),
+        (minimal + "log:\n  flush_every: 0\n", "experiments/x.yaml:9: log.flush_every: expected a positive number of seconds, at most 86400, found '0'"),
+        (minimal + "log:\n  flush_every: 1e300\n",
+         "experiments/x.yaml:9: log.flush_every: expected a positive number of seconds, at most 86400, found '1e300'"),
         (replacing(line: 1, with: "name: ../up"),
          "experiments/x.yaml:1: name: expected a name of letters, digits, '.', '_' and '-', found '../up'"),
         // Unknown cells and tasks.

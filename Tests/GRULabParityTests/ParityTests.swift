@@ -100,4 +100,42 @@ import Testing
             try ParityFixture(contentsOf: array)
         }
     }
+
+    /// Found by scripts/fuzz (parity): an expected gradient with one row too few trapped when
+    /// it was reshaped to the computed gradient's shape.
+    @Test func anExpectedTensorOfAnotherShapeIsAnError() throws {
+        let tampered = try Fixtures.tampered("gru.json") { root in
+            var expected = root["expected"] as! [String: Any]
+            var grad = expected["grad"] as! [String: Any]
+            grad["weight_hh_l0"] = (grad["weight_hh_l0"] as! [[Double]]).dropLast().map { $0 }
+            expected["grad"] = grad
+            root["expected"] = expected
+        }
+        #expect(throws: ParityError.invalidValue(file: "gru.json", key: "expected.grad.weight_hh_l0",
+                                                 expected: "shape [12, 4] (48 values), found [11, 4]")) {
+            try ParityCheck<Double>().run(ParityFixture(contentsOf: tampered))
+        }
+    }
+
+    /// Sizes the file's parameters cannot fill are refused before a network of those sizes is
+    /// allocated (the tensors sized by H alone grow as H, the network as H²: a fixture of a few
+    /// megabytes could ask for terabytes).
+    @Test func sizesLargerThanTheParametersAreAnError() throws {
+        let tampered = try Fixtures.tampered("gru.json") { root in
+            let hidden = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0.5, count: 64), count: 1), count: 1)
+            root["hidden_size"] = 64
+            root["seq_len"] = 1
+            root["batch"] = 1
+            root["x"] = [[[0.1, 0.2, 0.3]]]
+            root["h0"] = "zeros"
+            root["loss_weights"] = ["output": hidden, "h_n": hidden]
+            root["expected"] = ["output": hidden, "h_n": hidden, "loss": 1.0, "grad": [String: Any]()]
+        }
+        #expect(throws: ParityError.invalidValue(
+            file: "gru.json", key: "input_size, hidden_size, num_layers",
+            expected: "sizes the parameters fill: input_size 3, hidden_size 64, num_layers 1 need at least "
+                + "192 weights, the file's params hold 108 numbers")) {
+            try ParityCheck<Double>().run(ParityFixture(contentsOf: tampered))
+        }
+    }
 }
