@@ -92,7 +92,7 @@ let package = Package(
             name: "GRULabTestSupport",
             dependencies: ["GRULabTensor", "GRULabCells", "GRULabParity"],
             path: "Tests/GRULabTestSupport",
-            resources: [.copy("Resources/parity"), .copy("Resources/parity-extra")]
+            resources: [.copy("Resources/parity"), .copy("Resources/parity-conv"), .copy("Resources/parity-extra")]
         ),
         .testTarget(name: "GRULabTensorTests", dependencies: ["GRULabTensor", "GRULabTestSupport"]),
         .testTarget(name: "GRULabCellsTests", dependencies: ["GRULabCells", "GRULabTestSupport"]),

@@ -16,6 +16,7 @@ let package = Package(
             dependencies: [
                 .product(name: "GRULabTensor", package: "GRULab"),
                 .product(name: "GRULabCells", package: "GRULab"),
+                .product(name: "GRULabAutodiff", package: "GRULab"),
             ]
         ),
     ]

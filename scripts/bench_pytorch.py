@@ -8,7 +8,8 @@ takes the same arguments and knows the same benchmark names:
     bench_pytorch.py --bench gru-train --configs 2,128,64,1000 8,64,16,100 \
                      [--threads 2] [--warmup 3] [--min-steps 5] [--min-seconds 2]
 
-A configuration is I,H,N,T (input size, hidden size, batch, steps). Each configuration runs
+A configuration is I,H,N,T (input size, hidden size, batch, steps), or C_in,H_c,S,k,N,T for a
+convolutional cell (channels, S x S feature maps, k x k kernels). Each configuration runs
 `warmup` untimed steps, then timed steps until both `min-steps` and `min-seconds` are
 reached; the reported number is the median step time in milliseconds.
 """
@@ -62,8 +63,11 @@ class EvalStep:
 
 
 class CellLoopTrainStep:
-    """What a PyTorch user writes for a GRU with a state modifier, which nn.GRU does not offer:
-    an nn.GRUCell loop over time (h0 zeros), then the same loss, backward and SGD as TrainStep.
+    """What a PyTorch user writes for a GRU with a state modifier, which nn.GRU does not offer,
+    or for a cell of their own: an nn.GRUCell loop over time (h0 zeros), then the same loss,
+    backward and SGD as TrainStep.
+
+    With neither option, the plain loop h_t = cell(x_t, h_{t-1}).
 
     zoneout=p: a fresh Bernoulli(p) mask m per step, h_t = m*h_{t-1} + (1-m)*cell(x_t, h_{t-1}).
     dropout=q: variational (inverted) dropout, one input mask mx [N, I] and one recurrent mask
@@ -87,18 +91,60 @@ class CellLoopTrainStep:
                 m = torch.empty_like(h).bernoulli_(p)
                 h = m * h + (1 - m) * self.cell(x_t, h)
                 outputs.append(h)
-        else:
+        elif self.dropout > 0:
             keep = 1 - self.dropout
             mx = torch.empty_like(self.x[0]).bernoulli_(keep) / keep
             mh = torch.empty_like(h).bernoulli_(keep) / keep
             for x_t in (self.x * mx).unbind(0):
                 h = self.cell(x_t, h * mh)
                 outputs.append(h)
+        else:
+            for x_t in self.x.unbind(0):
+                h = self.cell(x_t, h)
+                outputs.append(h)
         return torch.stack(outputs)
 
     def run(self):
         (self.forward() * self.g).sum().backward()
         sgd(self.cell.parameters(), self.lr)
+
+
+class ConvGRULoopTrainStep:
+    """The convolutional GRU (GRULab's convgru, the convention of the parity-conv fixture) as a
+    PyTorch user writes it: F.conv2d with 'same' padding, the input convolution of all T*N
+    frames hoisted out of the loop, then a loop over time; the same loss, backward and SGD as
+    TrainStep."""
+
+    def __init__(self, config, learning_rate=1e-4):
+        cin, ch, s, k, n, t = config
+        bound = 1 / (ch * k * k) ** 0.5
+        def param(*shape):
+            return torch.empty(*shape).uniform_(-bound, bound).requires_grad_()
+        self.params = [param(3 * ch, cin, k, k), param(3 * ch, ch, k, k), param(3 * ch), param(3 * ch)]
+        self.x = torch.empty(t, n, cin, s, s).uniform_(-1, 1)
+        self.g = torch.empty(t, n, ch, s, s).uniform_(-1, 1)
+        self.h0 = torch.zeros(n, ch, s, s)
+        self.ch, self.pad, self.lr = ch, k // 2, learning_rate
+
+    def forward(self):
+        F = torch.nn.functional
+        w_ih, w_hh, b_ih, b_hh = self.params
+        t, n = self.x.shape[:2]
+        ch = self.ch
+        xi = F.conv2d(self.x.flatten(0, 1), w_ih, b_ih, padding=self.pad).view(t, n, 3 * ch, *self.x.shape[3:])
+        h, outputs = self.h0, []
+        for x_t in xi.unbind(0):
+            xr, xz, xn = x_t.chunk(3, 1)
+            hr, hz = F.conv2d(h, w_hh[:2 * ch], b_hh[:2 * ch], padding=self.pad).chunk(2, 1)
+            r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+            cand = torch.tanh(xn + F.conv2d(r * h, w_hh[2 * ch:], b_hh[2 * ch:], padding=self.pad))
+            h = (1 - z) * cand + z * h
+            outputs.append(h)
+        return torch.stack(outputs)
+
+    def run(self):
+        (self.forward() * self.g).sum().backward()
+        sgd(self.params, self.lr)
 
 
 # The benchmarks by name; GRULab's side has the same names, and scripts/bench lists them. Add a
@@ -109,13 +155,15 @@ BENCHMARKS = {
     "gru-eval": lambda c: EvalStep(torch.nn.GRU, c),
     "zoneout-gru-train": lambda c: CellLoopTrainStep(c, zoneout=0.1),
     "variational-gru-train": lambda c: CellLoopTrainStep(c, dropout=0.25),
+    "custom-gru-train": lambda c: CellLoopTrainStep(c),
+    "convgru-train": lambda c: ConvGRULoopTrainStep(c),
 }
 
 
 def config(text):
     parts = [int(p) for p in text.split(",")]
-    if len(parts) != 4 or min(parts) <= 0:
-        raise argparse.ArgumentTypeError(f"a configuration is I,H,N,T, got {text}")
+    if len(parts) not in (4, 6) or min(parts) <= 0:
+        raise argparse.ArgumentTypeError(f"a configuration is I,H,N,T or C_in,H_c,S,k,N,T, got {text}")
     return tuple(parts)
 
 

@@ -37,6 +37,7 @@ torch.set_default_dtype(torch.float64)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO, "Tests", "GRULabTestSupport", "Resources", "parity-extra")
 DEFAULT_CHECK = os.path.join(REPO, "Tests", "GRULabTestSupport", "Resources", "parity")
+DEFAULT_CONV_CHECK = os.path.join(REPO, "Tests", "GRULabTestSupport", "Resources", "parity-conv")
 TOL = 1e-12
 
 MODULE_LAYOUT = ("x: [seq_len][batch][input_size]; h0/h_n: [num_layers*directions][batch][hidden]; "
@@ -312,6 +313,121 @@ def curve_fixture(input_size, hidden_size, seq_len, batch, seed):
 
 
 # --------------------------------------------------------------------------------------------
+# Convolutional cells: convgru (format of ../shared/fixtures/parity-conv), convlstm, convrnn-tanh
+
+CONV_GATES = {"convgru": 3, "convlstm": 4, "convrnn-tanh": 1}
+CONV_LAYOUT = ("x: [seq_len][batch][channels][height][width]; h0/h_n: [num_layers*directions][batch]"
+               "[hidden_channels][height][width]; output: [seq_len][batch][directions*hidden_channels]"
+               "[height][width]")
+CONV_CONVENTIONS = {
+    "convgru": """ConvGRU (Ballas et al. 2016), gate order r, z, n, 'same' zero padding, stride 1, reset
+applied to the state before the recurrent convolution:
+  r = sig(conv(x, W_r) + b_ir + conv(h, U_r) + b_hr)
+  z = sig(conv(x, W_z) + b_iz + conv(h, U_z) + b_hz)
+  n = tanh(conv(x, W_n) + b_in + conv(r*h, U_n) + b_hn)
+  h = (1 - z) * n + z * h
+weight_ih [3*Ch][Cin][k][k] (rows r, z, n), weight_hh [3*Ch][Ch][k][k], bias_ih, bias_hh [3*Ch].""",
+    "convlstm": """ConvLSTM (Shi et al. 2015) without peepholes, gate order i, f, g, o, 'same' zero padding,
+stride 1, c0 = 0 unless given:
+  i, f, o = sig(conv(x, W_.) + b_i. + conv(h, U_.) + b_h.);  g = tanh(conv(x, W_g) + b_ig + conv(h, U_g) + b_hg)
+  c = f * c + i * g;  h = o * tanh(c)
+weight_ih [4*Ch][Cin][k][k], weight_hh [4*Ch][Ch][k][k], bias_ih, bias_hh [4*Ch].""",
+    "convrnn-tanh": """Convolutional tanh RNN, 'same' zero padding, stride 1:
+  h = tanh(conv(x, W) + b_ih + conv(h, U) + b_hh)
+weight_ih [Ch][Cin][k][k], weight_hh [Ch][Ch][k][k], bias_ih, bias_hh [Ch].""",
+}
+
+
+def conv_step(cell, p, sfx, x, h, c):
+    F = torch.nn.functional
+    pad = p["weight_ih" + sfx].shape[-1] // 2
+    conv = lambda v, w: F.conv2d(v, w, padding=pad)
+    xi = conv(x, p["weight_ih" + sfx]) + p["bias_ih" + sfx][None, :, None, None]
+    bh = p["bias_hh" + sfx][None, :, None, None]
+    whh = p["weight_hh" + sfx]
+    if cell == "convrnn-tanh":
+        return torch.tanh(xi + conv(h, whh) + bh), c
+    if cell == "convlstm":
+        i, f, g, o = (xi + conv(h, whh) + bh).chunk(4, 1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c), c
+    ch = h.shape[1]
+    xr, xz, xn = xi.chunk(3, 1)
+    hr, hz, _ = (conv(h, whh) + bh).chunk(3, 1)
+    r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+    n = torch.tanh(xn + conv(r * h, whh[2 * ch:]) + bh[:, 2 * ch:])
+    return (1 - z) * n + z * h, c
+
+
+def conv_param_names(layers, bidirectional):
+    """The fixture's parameter suffixes: none for one layer one way (the shared fixture's names),
+    else PyTorch's _l<layer>[_reverse]."""
+    if layers == 1 and not bidirectional:
+        return [""]
+    return [f"_l{l}" + r for l in range(layers) for r in ([""] + (["_reverse"] if bidirectional else []))]
+
+
+def compute_conv(d):
+    cell, L, bidir = d["cell"], d["num_layers"], d["bidirectional"]
+    D = 2 if bidir else 1
+    p = {k: torch.tensor(v).requires_grad_() for k, v in d["params"].items()}
+    x = torch.tensor(d["x"]).requires_grad_()
+    h0 = torch.tensor(d["h0"]).requires_grad_()
+    inputs, finals, hs = x, [], []
+    for layer, sfxs in enumerate([conv_param_names(L, bidir)[i * D:(i + 1) * D] for i in range(L)]):
+        outs = []
+        for direction, sfx in enumerate(sfxs):
+            h = h0[layer * D + direction]
+            c = torch.zeros_like(h)
+            seq = inputs if direction == 0 else inputs.flip(0)
+            steps = []
+            for t in range(seq.shape[0]):
+                h, c = conv_step(cell, p, sfx, seq[t], h, c)
+                h.retain_grad()
+                steps.append(h)
+            hs.append(steps)
+            finals.append(h)
+            out = torch.stack(steps)
+            outs.append(out if direction == 0 else out.flip(0))
+        inputs = torch.cat(outs, 2)
+    h_n = torch.stack(finals)
+    loss = ((inputs * torch.tensor(d["loss_weights"]["output"])).sum()
+            + (h_n * torch.tensor(d["loss_weights"]["h_n"])).sum())
+    loss.backward()
+    grad = {k: v.grad.tolist() for k, v in p.items()}
+    grad["x"] = x.grad.tolist()
+    grad["h0"] = h0.grad.tolist()
+    result = {"output": inputs.tolist(), "h_n": h_n.tolist(), "loss": loss.item(), "grad": grad}
+    if L == 1 and not bidir:
+        result["grad_h_norm"] = [ht.grad.norm().item() for ht in hs[0]]
+    return result
+
+
+def conv_fixture(cell, cin, ch, size, k, layers, bidirectional, seq_len, batch, seed):
+    torch.manual_seed(seed)
+    D = 2 if bidirectional else 1
+    G = CONV_GATES[cell]
+    x = uniform((seq_len, batch, cin, size, size), 1.0)
+    h0 = uniform((layers * D, batch, ch, size, size), 1.0)
+    w_out = uniform((seq_len, batch, D * ch, size, size), 1.0)
+    w_hn = uniform((layers * D, batch, ch, size, size), 1.0)
+    params = {}
+    for i, sfx in enumerate(conv_param_names(layers, bidirectional)):
+        layer_in = cin if i < D else D * ch
+        for name, shape in [("weight_ih", (G * ch, layer_in, k, k)), ("weight_hh", (G * ch, ch, k, k)),
+                            ("bias_ih", (G * ch,)), ("bias_hh", (G * ch,))]:
+            params[name + sfx] = uniform(shape, 0.6 / k).tolist()
+    d = {"cell": cell, "reference": "equations in 'convention' (torch.nn.functional.conv2d, float64)",
+         "convention": CONV_CONVENTIONS[cell], "input_channels": cin, "hidden_channels": ch,
+         "height": size, "width": size, "kernel_size": k, "num_layers": layers,
+         "bidirectional": bidirectional, "seq_len": seq_len, "batch": batch, "layout": CONV_LAYOUT,
+         "x": x.tolist(), "h0": h0.tolist(), "loss_weights": {"output": w_out.tolist(), "h_n": w_hn.tolist()},
+         "params": params}
+    d["expected"] = compute_conv(d)
+    return d
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def uniform(shape, bound):
@@ -319,6 +435,8 @@ def uniform(shape, bound):
 
 
 def compute(d):
+    if d["cell"] in CONV_GATES:
+        return compute_conv(d)
     if d.get("reference") == "torch.nn.GRUCell":
         return compute_curve(d)
     if d["cell"] in EQUATIONS:
@@ -393,10 +511,23 @@ FIXTURES = [
     ("zoneout-gru-eval-p0.6-4x6-t8-n3.json",
      lambda: equation_fixture("zoneout-gru-eval", 4, 6, 8, 3, seed=801, zoneout=0.6)),
     ("gru-grad-h-norm-3x16-t60-n2.json", lambda: curve_fixture(3, 16, 60, 2, seed=901)),
+    ("convgru-2x3-6px-k5-t4-n2.json", lambda: conv_fixture("convgru", 2, 3, 6, 5, 1, False, 4, 2, seed=1001)),
+    ("convgru-2layer-bidir-1x2-4px-k3-t4-n2.json",
+     lambda: conv_fixture("convgru", 1, 2, 4, 3, 2, True, 4, 2, seed=1002)),
+    ("convgru-2x3-5px-k1-t6-n3.json", lambda: conv_fixture("convgru", 2, 3, 5, 1, 1, False, 6, 3, seed=1003)),
+    ("convlstm-2x3-5px-k3-t5-n2.json", lambda: conv_fixture("convlstm", 2, 3, 5, 3, 1, False, 5, 2, seed=1101)),
+    ("convlstm-2layer-bidir-1x2-4px-k3-t4-n2.json",
+     lambda: conv_fixture("convlstm", 1, 2, 4, 3, 2, True, 4, 2, seed=1102)),
+    ("convrnn-tanh-2x3-5px-k3-t6-n2.json",
+     lambda: conv_fixture("convrnn-tanh", 2, 3, 5, 3, 1, False, 6, 2, seed=1201)),
 ]
 
 
 def describe(d):
+    if d["cell"] in CONV_GATES:
+        return (f"C_in {d['input_channels']}, H_c {d['hidden_channels']}, {d['height']}x{d['width']}, "
+                f"k {d['kernel_size']}, layers {d['num_layers']}, {'bidir' if d['bidirectional'] else 'unidir'}, "
+                f"T {d['seq_len']}, N {d['batch']}")
     if d.get("reference") == "torch.nn.GRUCell":
         return f"I {d['input_size']}, H {d['hidden_size']}, T {d['seq_len']}, N {d['batch']}, curve"
     s = (f"I {d['input_size']}, H {d['hidden_size']}, layers {d['num_layers']}, "
@@ -414,6 +545,7 @@ def main():
 
     if not args.no_self_check:
         self_check(args.check_dir)
+        self_check(DEFAULT_CONV_CHECK)
     os.makedirs(args.out, exist_ok=True)
     for name, build in FIXTURES:
         d = build()

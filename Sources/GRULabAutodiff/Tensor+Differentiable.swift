@@ -8,8 +8,8 @@ import GRULabTensor
 /// accepts a rank-0 operand wherever a tensor goes (see ``Tensor/broadcast(to:)``).
 ///
 /// Binary elementwise operations broadcast as NumPy does, aligning shapes on the right: a bias
-/// `[H]` adds to `[N, H]`, a row statistic `[N, 1]` to `[N, H]`. Their pullbacks sum the
-/// gradient back over the broadcast dimensions.
+/// `[H]` adds to `[N, H]`, a row statistic `[N, 1]` to `[N, H]` (Tensor+Broadcasting.swift).
+/// Their pullbacks sum the gradient back over the broadcast dimensions.
 extension Tensor: AdditiveArithmetic {
     /// The rank-0 tensor `0`; it broadcasts to any shape.
     public static var zero: Tensor { Tensor(shape: [], scalars: [0]) }
@@ -17,13 +17,13 @@ extension Tensor: AdditiveArithmetic {
     /// The elementwise sum, broadcasting.
     @differentiable(reverse)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        elementwise(lhs, rhs, +)
+        elementwise(lhs, .add, rhs)
     }
 
     /// The elementwise difference, broadcasting.
     @differentiable(reverse)
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        elementwise(lhs, rhs, -)
+        elementwise(lhs, .subtract, rhs)
     }
 }
 
@@ -32,116 +32,9 @@ extension Tensor: Differentiable {
     public mutating func move(by offset: Tensor) { self = self + offset }
 }
 
-// MARK: - Broadcasting
+// MARK: - Sum and difference
 
 extension Tensor {
-    /// The shape both `a` and `b` broadcast to, aligning dimensions on the right; `nil` when
-    /// an extent differs and neither is 1.
-    public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
-        let rank = Swift.max(a.count, b.count)
-        var out = [Int](repeating: 1, count: rank)
-        for i in 0..<rank {
-            let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
-            let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            guard x == y || x == 1 || y == 1 else { return nil }
-            out[i] = x == 1 ? y : x
-        }
-        return out
-    }
-
-    /// For every element of a tensor of `outer` (row-major), the offset of the element of a
-    /// tensor of `inner` that broadcasts onto it.
-    private static func broadcastOffsets(from inner: [Int], to outer: [Int]) -> [Int] {
-        let rank = outer.count
-        let padded = [Int](repeating: 1, count: rank - inner.count) + inner
-        var strides = [Int](repeating: 0, count: rank)
-        var stride = 1
-        for i in (0..<rank).reversed() {
-            strides[i] = padded[i] == 1 ? 0 : stride
-            stride *= padded[i]
-        }
-        let count = outer.reduce(1, *)
-        var offsets = [Int](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: rank)
-        var offset = 0
-        for e in 0..<count {
-            offsets[e] = offset
-            var d = rank - 1
-            while d >= 0 {
-                index[d] += 1
-                offset += strides[d]
-                if index[d] < outer[d] { break }
-                offset -= strides[d] * index[d]
-                index[d] = 0
-                d -= 1
-            }
-        }
-        return offsets
-    }
-
-    /// These values repeated along broadcast dimensions to `shape`.
-    public func broadcast(to shape: [Int]) -> Tensor {
-        if self.shape == shape { return self }
-        precondition(Tensor.broadcastShape(self.shape, shape) == shape, "cannot broadcast \(self.shape) to \(shape)")
-        let offsets = Tensor.broadcastOffsets(from: self.shape, to: shape)
-        let out = [Scalar](unsafeUninitializedCapacity: offsets.count) { buffer, initialized in
-            withUnsafeBufferPointer { p in
-                for (e, o) in offsets.enumerated() { buffer[e] = p[o] }
-            }
-            initialized = offsets.count
-        }
-        return Tensor(shape: shape, scalars: out)
-    }
-
-    /// The sum over the dimensions along which a tensor of `shape` was broadcast to this one's:
-    /// the pullback of ``broadcast(to:)``. A rank-0 tensor (the zero tangent) stays as it is.
-    public func unbroadcast(to shape: [Int]) -> Tensor {
-        if self.shape == shape || rank == 0 { return self }
-        let offsets = Tensor.broadcastOffsets(from: shape, to: self.shape)
-        var out = [Scalar](repeating: 0, count: shape.reduce(1, *))
-        withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { q in
-                for (e, o) in offsets.enumerated() { q[o] += p[e] }
-            }
-        }
-        return Tensor(shape: shape, scalars: out)
-    }
-
-    // Index loops over buffers, not `zip(…).map`: a step runs generic over its scalar, and
-    // unspecialised `Zip2Sequence` iteration looks up generic metadata at every element.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    static func elementwise(_ a: Tensor, _ b: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
-        var (x, y) = (a, b)
-        if a.shape != b.shape {
-            guard let shape = broadcastShape(a.shape, b.shape) else {
-                preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
-            }
-            (x, y) = (a.broadcast(to: shape), b.broadcast(to: shape))
-        }
-        let out = [Scalar](unsafeUninitializedCapacity: x.count) { buffer, initialized in
-            x.withUnsafeBufferPointer { px in
-                y.withUnsafeBufferPointer { py in
-                    for i in 0..<px.count { buffer[i] = f(px[i], py[i]) }
-                }
-            }
-            initialized = x.count
-        }
-        return Tensor(shape: x.shape, scalars: out)
-    }
-
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    func map(_ f: (Scalar) -> Scalar) -> Tensor {
-        let out = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-            withUnsafeBufferPointer { p in
-                for i in 0..<p.count { buffer[i] = f(p[i]) }
-            }
-            initialized = count
-        }
-        return Tensor(shape: shape, scalars: out)
-    }
-
     @derivative(of: +)
     public static func _vjpAdd(lhs: Tensor, rhs: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
         (lhs + rhs, { [a = lhs.shape, b = rhs.shape] v in (v.unbroadcast(to: a), v.unbroadcast(to: b)) })
@@ -158,27 +51,27 @@ extension Tensor {
 extension Tensor {
     /// The elementwise product (Hadamard, `⊙`), broadcasting.
     @differentiable(reverse)
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { elementwise(lhs, rhs, *) }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { elementwise(lhs, .multiply, rhs) }
 
     /// The elementwise quotient, broadcasting.
     @differentiable(reverse)
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { elementwise(lhs, rhs, /) }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { elementwise(lhs, .divide, rhs) }
 
     /// The negation.
     @differentiable(reverse)
-    public static prefix func - (x: Tensor) -> Tensor { x.map { -$0 } }
+    public static prefix func - (x: Tensor) -> Tensor { x.map(.negate) }
 
     /// `s - x` elementwise, as in `1 - z`.
     @differentiable(reverse, wrt: rhs)
-    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map { lhs - $0 } }
+    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.map(.subtractedFrom(lhs)) }
 
     /// `x + s` elementwise.
     @differentiable(reverse, wrt: lhs)
-    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map { $0 + rhs } }
+    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.adding(rhs)) }
 
     /// `x * s` elementwise.
     @differentiable(reverse, wrt: lhs)
-    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map { $0 * rhs } }
+    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.map(.multiplying(rhs)) }
 
     @derivative(of: *)
     public static func _vjpMultiply(lhs: Tensor, rhs: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
@@ -216,42 +109,43 @@ extension Tensor {
 
 /// The logistic function `1 / (1 + e^-x)`, elementwise.
 @differentiable(reverse)
-public func sigmoid<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map { Activation.sigmoid($0) } }
+public func sigmoid<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map(.sigmoid) }
 
 /// `tanh(x)`, elementwise.
 @differentiable(reverse)
-public func tanh<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map { Scalar.tanh($0) } }
+public func tanh<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map(.tanh) }
 
 /// `max(x, 0)`, elementwise.
 @differentiable(reverse)
-public func relu<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map { Swift.max($0, 0) } }
+public func relu<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map(.relu) }
 
 /// `√x`, elementwise.
 @differentiable(reverse)
-public func sqrt<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map { $0.squareRoot() } }
+public func sqrt<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map(.squareRoot) }
 
 /// `e^x`, elementwise.
 @differentiable(reverse)
-public func exp<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map { Scalar.exp($0) } }
+public func exp<Scalar: TensorScalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.map(.exponential) }
 
 @derivative(of: sigmoid)
 public func _vjpSigmoid<Scalar: TensorScalar>(_ x: Tensor<Scalar>)
     -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> Tensor<Scalar>) {
     let y = sigmoid(x)
-    return (y, { v in v * y.map { $0 * (1 - $0) } })
+    return (y, { v in v * y.map(.sigmoidSlope) })
 }
 
 @derivative(of: tanh)
 public func _vjpTanh<Scalar: TensorScalar>(_ x: Tensor<Scalar>)
     -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> Tensor<Scalar>) {
     let y = tanh(x)
-    return (y, { v in v * y.map { 1 - $0 * $0 } })
+    return (y, { v in v * y.map(.tanhSlope) })
 }
 
 @derivative(of: relu)
 public func _vjpRelu<Scalar: TensorScalar>(_ x: Tensor<Scalar>)
     -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> Tensor<Scalar>) {
-    (relu(x), { v in v * x.map { $0 > 0 ? 1 : 0 } })
+    let y = relu(x)
+    return (y, { v in v * y.map(.reluSlope) })
 }
 
 @derivative(of: sqrt)
@@ -273,19 +167,42 @@ public func _vjpExp<Scalar: TensorScalar>(_ x: Tensor<Scalar>)
 extension Tensor {
     /// The matrix product `self · other` of `[m, k]` and `[k, n]` (BLAS); differentiable.
     @differentiable(reverse)
-    public func product(_ other: Tensor) -> Tensor { matmul(other) }
+    public func product(_ other: Tensor) -> Tensor { Tensor.matrixProduct(self, other, transposingRight: false) }
 
     /// `self · otherᵀ` for `[m, k]` and `[n, k]`: a layer `x Wᵀ` with PyTorch's `[out, in]`
     /// weight, without materialising the transpose.
     @differentiable(reverse)
-    public func productTransposed(_ other: Tensor) -> Tensor {
-        Tensor.gemm(self, false, other, true)
-    }
+    public func productTransposed(_ other: Tensor) -> Tensor { Tensor.matrixProduct(self, other, transposingRight: true) }
 
     /// The transpose of a matrix; differentiable.
     @differentiable(reverse)
     public func transposedMatrix() -> Tensor { transposed() }
 
+    // Derivatives of operations of two tensors are registered on static functions, which the
+    // public methods call: with -O, Swift 6.3.1 can swap the two gradients of a derivative
+    // registered on a method (docs/custom-cells.md, "Why no derivative is registered on a
+    // method of two tensors").
+
+    /// `a · b`, or `a · bᵀ` when `transposingRight`.
+    @differentiable(reverse, wrt: (a, b))
+    static func matrixProduct(_ a: Tensor, _ b: Tensor, transposingRight: Bool) -> Tensor {
+        gemm(a, false, b, transposingRight)
+    }
+
+    @derivative(of: matrixProduct, wrt: (a, b))
+    static func _vjpMatrixProduct(_ a: Tensor, _ b: Tensor, transposingRight: Bool)
+        -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
+        (gemm(a, false, b, transposingRight), { v in
+            guard v.rank != 0 else { return (.zero, .zero) }
+            // y = a b: da = v bᵀ, db = aᵀ v.  y = a bᵀ: da = v b, db = vᵀ a.
+            return transposingRight
+                ? (gemm(v, false, b, false), gemm(v, true, a, false))
+                : (gemm(v, false, b, true), gemm(a, true, v, false))
+        })
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func gemm(_ a: Tensor, _ ta: Bool, _ b: Tensor, _ tb: Bool) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2, "matrix product of \(a.shape) and \(b.shape)")
         let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
@@ -304,21 +221,6 @@ extension Tensor {
         return Tensor(shape: [m, n], scalars: out)
     }
 
-    @derivative(of: product)
-    public func _vjpProduct(_ other: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-        (matmul(other), { v in
-            v.rank == 0 ? (.zero, .zero) : (Tensor.gemm(v, false, other, true), Tensor.gemm(self, true, v, false))
-        })
-    }
-
-    @derivative(of: productTransposed)
-    public func _vjpProductTransposed(_ other: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-        // y = a bᵀ: da = v b, db = vᵀ a.
-        (productTransposed(other), { v in
-            v.rank == 0 ? (.zero, .zero) : (Tensor.gemm(v, false, other, false), Tensor.gemm(v, true, self, false))
-        })
-    }
-
     @derivative(of: transposedMatrix)
     public func _vjpTransposedMatrix() -> (value: Tensor, pullback: (Tensor) -> Tensor) {
         (transposed(), { v in v.rank == 0 ? v : v.transposed() })
@@ -329,31 +231,52 @@ extension Tensor {
     public func columns(_ range: Range<Int>) -> Tensor {
         precondition(rank == 2 && range.lowerBound >= 0 && range.upperBound <= shape[1],
                      "columns \(range) of shape \(shape)")
-        let (rows, cols, width) = (shape[0], shape[1], range.count)
-        var out = [Scalar](repeating: 0, count: rows * width)
-        for r in 0..<rows {
-            for j in 0..<width { out[r * width + j] = scalars[r * cols + range.lowerBound + j] }
-        }
-        return Tensor(shape: [rows, width], scalars: out)
+        return Tensor.copyingColumns(self, range)
     }
 
     @derivative(of: columns)
     public func _vjpColumns(_ range: Range<Int>) -> (value: Tensor, pullback: (Tensor) -> Tensor) {
         let shape = self.shape
-        return (columns(range), { v in
-            guard v.rank != 0 else { return .zero }
-            let (rows, cols, width) = (shape[0], shape[1], range.count)
-            var out = [Scalar](repeating: 0, count: rows * cols)
-            for r in 0..<rows {
-                for j in 0..<width { out[r * cols + range.lowerBound + j] = v.scalars[r * width + j] }
+        return (columns(range), { v in v.rank == 0 ? .zero : Tensor.placingColumns(v, range, in: shape) })
+    }
+
+    /// Columns `range` of the matrix `a`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func copyingColumns(_ a: Tensor, _ range: Range<Int>) -> Tensor {
+        let (rows, cols, width) = (a.shape[0], a.shape[1], range.count)
+        let out = [Scalar](unsafeUninitializedCapacity: rows * width) { q, initialized in
+            a.withUnsafeBufferPointer { p in
+                for r in 0..<rows {
+                    (q.baseAddress! + r * width).initialize(from: p.baseAddress! + r * cols + range.lowerBound, count: width)
+                }
             }
-            return Tensor(shape: shape, scalars: out)
-        })
+            initialized = rows * width
+        }
+        return Tensor(shape: [rows, width], scalars: out)
+    }
+
+    /// A matrix of `shape` holding `v` in columns `range` and zeros elsewhere.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func placingColumns(_ v: Tensor, _ range: Range<Int>, in shape: [Int]) -> Tensor {
+        let (rows, cols, width) = (shape[0], shape[1], range.count)
+        var out = [Scalar](repeating: 0, count: rows * cols)
+        v.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { q in
+                for r in 0..<rows {
+                    (q.baseAddress! + r * cols + range.lowerBound).update(from: p.baseAddress! + r * width, count: width)
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: out)
     }
 
     /// Rows `range` of a tensor along its first dimension, e.g. `gamma.rows(0..<1)` of `[2, 3H]`
     /// gives `[1, 3H]`.
     @differentiable(reverse)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func rows(_ range: Range<Int>) -> Tensor {
         precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0], "rows \(range) of shape \(shape)")
         let inner = shape.dropFirst().reduce(1, *)
@@ -362,6 +285,8 @@ extension Tensor {
     }
 
     @derivative(of: rows)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func _vjpRows(_ range: Range<Int>) -> (value: Tensor, pullback: (Tensor) -> Tensor) {
         let shape = self.shape
         return (rows(range), { v in
@@ -375,29 +300,37 @@ extension Tensor {
 
     /// `[a, b]` side by side: matrices `[n, k1]` and `[n, k2]` give `[n, k1 + k2]`.
     @differentiable(reverse)
-    public func concatenatingColumns(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2 && shape[0] == other.shape[0],
-                     "concatenating columns of \(shape) and \(other.shape)")
-        let (rows, k1, k2) = (shape[0], shape[1], other.shape[1])
+    public func concatenatingColumns(_ other: Tensor) -> Tensor { Tensor.concatenatedColumns(self, other) }
+
+    /// `[a, b]` side by side (the derivative lives here, not on the method: see `matrixProduct`).
+    @differentiable(reverse)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func concatenatedColumns(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2 && a.shape[0] == b.shape[0],
+                     "concatenating columns of \(a.shape) and \(b.shape)")
+        let (rows, k1, k2) = (a.shape[0], a.shape[1], b.shape[1])
         var out = [Scalar]()
         out.reserveCapacity(rows * (k1 + k2))
         for r in 0..<rows {
-            out.append(contentsOf: scalars[r * k1..<(r + 1) * k1])
-            out.append(contentsOf: other.scalars[r * k2..<(r + 1) * k2])
+            out.append(contentsOf: a.scalars[r * k1..<(r + 1) * k1])
+            out.append(contentsOf: b.scalars[r * k2..<(r + 1) * k2])
         }
         return Tensor(shape: [rows, k1 + k2], scalars: out)
     }
 
-    @derivative(of: concatenatingColumns)
-    public func _vjpConcatenatingColumns(_ other: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
-        let k1 = shape[1], k2 = other.shape[1]
-        return (concatenatingColumns(other), { v in
+    @derivative(of: concatenatedColumns)
+    static func _vjpConcatenatedColumns(_ a: Tensor, _ b: Tensor) -> (value: Tensor, pullback: (Tensor) -> (Tensor, Tensor)) {
+        let k1 = a.shape[1], k2 = b.shape[1]
+        return (concatenatedColumns(a, b), { v in
             v.rank == 0 ? (.zero, .zero) : (v.columns(0..<k1), v.columns(k1..<k1 + k2))
         })
     }
 
     /// The sum of all elements, a rank-0 tensor.
     @differentiable(reverse)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Tensor { Tensor(shape: [], scalars: [scalars.reduce(0, +)]) }
 
     @derivative(of: sum)
@@ -408,6 +341,8 @@ extension Tensor {
 
     /// The mean along the last dimension, keeping it: `[n, k]` gives `[n, 1]`.
     @differentiable(reverse)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func meanAlongLastAxis() -> Tensor {
         precondition(rank >= 1 && shape[rank - 1] > 0, "mean along the last axis of \(shape)")
         let k = shape[rank - 1], rows = count / k

@@ -7,7 +7,8 @@ public struct GRULabCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "grulab",
         abstract: "Research on gated recurrent units: cells exact against PyTorch, experiments, results in HDF5.",
-        subcommands: [RunCommand.self, ValidateCommand.self, CellsCommand.self, GradcheckCommand.self, ParityCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, CellsCommand.self, GradcheckCommand.self, ParityCommand.self,
+                      ReportCommand.self, WatchCommand.self, SweepCommand.self])
 
     public init() {}
 }

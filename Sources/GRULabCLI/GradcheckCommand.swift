@@ -36,7 +36,7 @@ struct GradcheckCommand: ParsableCommand {
             for setting in settings {
                 var generator = SeededGenerator(seed: 1)
                 let configuration = setting.configuration
-                let network: RecurrentNetwork<Double> = try registry.makeNetwork(
+                let network: RecurrentNetwork<Double> = try registry.makeCheckNetwork(
                     cell: name, inputSize: 3, hiddenSize: 4, configuration: configuration, using: &generator)
                 let results = try GradientCheck().run(network, steps: 4, batch: 3, lengths: setting.lengths,
                                                       training: setting.training, using: &generator)

@@ -68,6 +68,7 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
     public var hiddenSize: Int { base.hiddenSize }
     public var hasCell: Bool { base.hasCell }
     public var appliesRecurrentMask: Bool { base.appliesRecurrentMask }
+    public var channelSize: Int { base.channelSize }
     public var parameters: ParameterSet<Scalar> {
         get { base.parameters }
         set { base.parameters = newValue }

@@ -16,6 +16,8 @@ public struct CellDescriptor: Sendable {
     public let hasCell: Bool
     /// The ``CellOptions`` the cell reads, for listings and documentation.
     public let options: Set<CellOptionName>
+    /// Whether the cell convolves feature maps and needs ``CellOptions/featureMap``.
+    public let convolutional: Bool
     /// For a preset such as `zoneout-gru`: the cell it builds on and its modifiers.
     public let preset: (base: String, modifiers: StateModifiers)?
 
@@ -26,7 +28,7 @@ public struct CellDescriptor: Sendable {
     /// once for `Float` and once for `Double`, so that each is compiled specialised.
     public init(name: String, summary: String, equations: String,
                 parameterShapes: [(name: String, shape: String)], reference: String, hasCell: Bool,
-                options: Set<CellOptionName> = [.initializer],
+                options: Set<CellOptionName> = [.initializer], convolutional: Bool = false,
                 makeFloat: @escaping @Sendable (_ inputSize: Int, _ hiddenSize: Int, CellOptions,
                                                 inout SeededGenerator) -> AnyRecurrentCell<Float>,
                 makeDouble: @escaping @Sendable (_ inputSize: Int, _ hiddenSize: Int, CellOptions,
@@ -38,6 +40,7 @@ public struct CellDescriptor: Sendable {
         self.reference = reference
         self.hasCell = hasCell
         self.options = options
+        self.convolutional = convolutional
         self.preset = nil
         self.makeFloat = makeFloat
         self.makeDouble = makeDouble
@@ -51,6 +54,7 @@ public struct CellDescriptor: Sendable {
         reference = base.reference
         hasCell = base.hasCell
         options = base.options
+        convolutional = base.convolutional
         preset = (base.name, modifiers)
         makeFloat = base.makeFloat
         makeDouble = base.makeDouble
@@ -78,4 +82,5 @@ public enum CellOptionName: String, Sendable, Hashable, CaseIterable {
     case candidateActivation = "candidate activation"
     case initializer
     case forgetBias = "forget bias"
+    case featureMap = "feature map (height, width, kernel size)"
 }

@@ -11,12 +11,16 @@ public struct CellOptions: Sendable, Equatable {
     public var initializer: CellInitializer
     /// Whether a cell whose recurrence allows it (`mingru`) solves it by a parallel scan.
     public var parallelScan: Bool
+    /// The feature maps of a convolutional cell (`convgru`, `convlstm`, `convrnn-tanh`): their
+    /// size and the kernel's. `nil` for vector cells, which must not be given one.
+    public var featureMap: FeatureMap?
 
     public init(gateActivation: Activation = .sigmoid, candidateActivation: Activation = .tanh,
-                initializer: CellInitializer = .init(), parallelScan: Bool = true) {
+                initializer: CellInitializer = .init(), parallelScan: Bool = true, featureMap: FeatureMap? = nil) {
         self.gateActivation = gateActivation
         self.candidateActivation = candidateActivation
         self.initializer = initializer
         self.parallelScan = parallelScan
+        self.featureMap = featureMap
     }
 }

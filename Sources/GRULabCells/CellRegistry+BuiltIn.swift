@@ -2,7 +2,8 @@ import GRULabTensor
 
 extension CellRegistry {
     /// The built-in cells, `gru`, `d2l-gru`, `mingru`, `cellstate-gru`, `lstm`, `rnn-tanh`,
-    /// `rnn-relu`, and the presets of ``presets(of:)``.
+    /// `rnn-relu`, the convolutional `convgru`, `convlstm`, `convrnn-tanh`, and the presets of
+    /// ``presets(of:)``.
     public static let builtIn = CellRegistry(cells + presets(of: cells))
 
     /// Zoneout, variational-dropout and Gaussian-noise presets of the cells, with the
@@ -106,6 +107,47 @@ extension CellRegistry {
             equations: "h' = relu(W_ih x + b_ih + W_hh h + b_hh)",
             parameterShapes: [("weight_ih", "[H, C]"), ("weight_hh", "[H, H]"), ("bias_ih", "[H]"), ("bias_hh", "[H]")],
             reference: "torch.nn.RNN(nonlinearity='relu'); Le et al. 2015", hasCell: false),
+        builtIn(
+            ConvGRUCell<Float>.self, ConvGRUCell<Double>.self, name: "convgru",
+            summary: "convolutional GRU over feature maps (gate order r, z, n; reset applied before U_n)",
+            equations: """
+                r  = σ(W_r ⊛ x + b_ir + U_r ⊛ h + b_hr)
+                z  = σ(W_z ⊛ x + b_iz + U_z ⊛ h + b_hz)
+                n  = φ(W_n ⊛ x + b_in + U_n ⊛ (r ⊙ h) + b_hn)
+                h' = (1 - z) ⊙ n + z ⊙ h
+                ⊛: 2-D convolution, 'same' zero padding, stride 1; x [C_in, Y, X], h [H_c, Y, X]
+                """,
+            parameterShapes: [("weight_ih", "[3H_c, C_in, k, k]"), ("weight_hh", "[3H_c, H_c, k, k]"),
+                              ("bias_ih", "[3H_c]"), ("bias_hh", "[3H_c]")],
+            reference: "Ballas et al. 2016, Delving Deeper into Convolutional Networks", hasCell: false,
+            options: gated.union([.featureMap])),
+        builtIn(
+            ConvLSTMCell<Float>.self, ConvLSTMCell<Double>.self, name: "convlstm",
+            summary: "convolutional LSTM over feature maps (gate order i, f, g, o; no peepholes)",
+            equations: """
+                i  = σ(W_i ⊛ x + b_ii + U_i ⊛ h + b_hi)
+                f  = σ(W_f ⊛ x + b_if + U_f ⊛ h + b_hf)
+                g  = φ(W_g ⊛ x + b_ig + U_g ⊛ h + b_hg)
+                o  = σ(W_o ⊛ x + b_io + U_o ⊛ h + b_ho)
+                c' = f ⊙ c + i ⊙ g
+                h' = o ⊙ φ(c')
+                ⊛: 2-D convolution, 'same' zero padding, stride 1; x [C_in, Y, X], h and c [H_c, Y, X]
+                """,
+            parameterShapes: [("weight_ih", "[4H_c, C_in, k, k]"), ("weight_hh", "[4H_c, H_c, k, k]"),
+                              ("bias_ih", "[4H_c]"), ("bias_hh", "[4H_c]")],
+            reference: "Shi et al. 2015, Convolutional LSTM Network", hasCell: true,
+            options: gated.union([.forgetBias, .featureMap])),
+        builtIn(
+            ConvRNNCell<Float>.self, ConvRNNCell<Double>.self, name: "convrnn-tanh", candidate: .tanh,
+            summary: "convolutional plain RNN with tanh, the baseline of convolutional cells",
+            equations: """
+                h' = tanh(W ⊛ x + b_ih + U ⊛ h + b_hh)
+                ⊛: 2-D convolution, 'same' zero padding, stride 1; x [C_in, Y, X], h [H_c, Y, X]
+                """,
+            parameterShapes: [("weight_ih", "[H_c, C_in, k, k]"), ("weight_hh", "[H_c, H_c, k, k]"),
+                              ("bias_ih", "[H_c]"), ("bias_hh", "[H_c]")],
+            reference: "the convolutional counterpart of torch.nn.RNN(nonlinearity='tanh')", hasCell: false,
+            options: [.initializer, .featureMap]),
     ]
 
     /// A descriptor for a built-in cell type, in both precisions. Called with concrete types,
@@ -124,6 +166,7 @@ extension CellRegistry {
         return CellDescriptor(
             name: name, summary: summary, equations: equations, parameterShapes: parameterShapes,
             reference: reference, hasCell: hasCell, options: options,
+            convolutional: options.contains(.featureMap),
             makeFloat: { AnyRecurrentCell(F(inputSize: $0, hiddenSize: $1, options: fixed($2), using: &$3)) },
             makeDouble: { AnyRecurrentCell(D(inputSize: $0, hiddenSize: $1, options: fixed($2), using: &$3)) })
     }
@@ -138,19 +181,20 @@ protocol BuiltInCell: RecurrentCell {
 /// follows from that.
 protocol GatedBuiltInCell: BuiltInCell {
     init(inputSize: Int, hiddenSize: Int, gateActivation: Activation, candidateActivation: Activation,
-         initializer: CellInitializer, using generator: inout SeededGenerator)
+         initializer: CellInitializer, featureMap: FeatureMap?, using generator: inout SeededGenerator)
 }
 
 extension GatedBuiltInCell {
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, gateActivation: options.gateActivation,
-                  candidateActivation: options.candidateActivation, initializer: options.initializer, using: &generator)
+                  candidateActivation: options.candidateActivation, initializer: options.initializer,
+                  featureMap: options.featureMap, using: &generator)
     }
 }
 
-extension GRUCell: GatedBuiltInCell {}
+extension GRU: GatedBuiltInCell {}
 extension ResetGatedGRUCell: GatedBuiltInCell {}
-extension LSTMCell: GatedBuiltInCell {}
+extension LSTM: GatedBuiltInCell {}
 
 extension MinGRUCell: BuiltInCell {
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
@@ -160,10 +204,10 @@ extension MinGRUCell: BuiltInCell {
     }
 }
 
-extension SimpleRNNCell: BuiltInCell {
+extension SimpleRNN: BuiltInCell {
     /// The candidate activation of `options` is the nonlinearity.
     init(inputSize: Int, hiddenSize: Int, options: CellOptions, using generator: inout SeededGenerator) {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, nonlinearity: options.candidateActivation,
-                  initializer: options.initializer, using: &generator)
+                  initializer: options.initializer, featureMap: options.featureMap, using: &generator)
     }
 }

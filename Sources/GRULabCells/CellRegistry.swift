@@ -51,6 +51,7 @@ public struct CellRegistry: Sendable {
             configuration.modifiers = preset.modifiers
         }
         try configuration.modifiers.validate()
+        try Self.checkFeatureMap(options.featureMap, of: descriptor, inputSize: inputSize, hiddenSize: hiddenSize)
         var options = options
         options.parallelScan = options.parallelScan && !configuration.modifiers.rewritesState
         return RecurrentNetwork(inputSize: inputSize, hiddenSize: hiddenSize, configuration: configuration) {
@@ -59,15 +60,40 @@ public struct CellRegistry: Sendable {
     }
 }
 
-/// A cell name the registry cannot serve.
+extension CellRegistry {
+    /// Checks that a convolutional cell has a usable feature map that both flat sizes are
+    /// whole channels of, and that a vector cell has none.
+    static func checkFeatureMap(_ map: FeatureMap?, of descriptor: CellDescriptor, inputSize: Int,
+                                hiddenSize: Int) throws {
+        guard descriptor.convolutional else {
+            if map != nil { throw CellRegistryError.featureMapUnexpected(descriptor.name) }
+            return
+        }
+        guard let map else { throw CellRegistryError.featureMapMissing(descriptor.name) }
+        try map.validate()
+        for (name, size) in [("input size", inputSize), ("hidden size", hiddenSize)] where size % map.pixels != 0 {
+            throw FeatureMapError.notWholeChannels(name: name, features: size, pixels: map.pixels)
+        }
+    }
+}
+
+/// A cell name the registry cannot serve, or options that do not fit the cell.
 public enum CellRegistryError: Error, CustomStringConvertible, Equatable {
     case unknown(String, known: [String])
     case duplicate(String)
+    /// A convolutional cell without ``CellOptions/featureMap``.
+    case featureMapMissing(String)
+    /// A vector cell given a ``CellOptions/featureMap``.
+    case featureMapUnexpected(String)
 
     public var description: String {
         switch self {
         case let .unknown(name, known): "unknown cell '\(name)'; known cells: \(known.joined(separator: ", "))"
         case let .duplicate(name): "a cell named '\(name)' is already registered"
+        case let .featureMapMissing(name):
+            "cell '\(name)' is convolutional: it needs the feature maps' height, width and kernel size"
+        case let .featureMapUnexpected(name):
+            "cell '\(name)' is not convolutional: it takes no feature map (height, width, kernel size)"
         }
     }
 }

@@ -15,13 +15,11 @@ import GRULabTensor
 /// The state is `(h, c)`; `c` starts at zero unless given. No biases. Parameters, stored
 /// `[in, out]` with the rows of the concatenation `[h, x]` (h's rows first): `W_r` `[H + C, H]`,
 /// `W_z` `[H + C, H]`, `W` `[H + C, H]`.
-public typealias CellStateGRUCell<Scalar: TensorScalar> = ResetGatedGRUCell<Scalar, CellStateConvention>
+public typealias CellStateGRUCell<Scalar: TensorScalar> = ResetGatedGRUCell<SeparateGateWeights<Scalar, CellStateConvention>, BlendsCellState>
 
 /// The parameters of ``CellStateGRUCell``: one `[H + C, H]` matrix per gate over `[h, x]`, no
 /// biases.
-public enum CellStateConvention: ResetGatedConvention {
-    public static var blendsCell: Bool { true }
-
+public enum CellStateConvention: SeparateGateLayout {
     public static func parameterSpecs(inputSize c: Int, hiddenSize h: Int) -> [(name: String, shape: [Int], role: CellInitializer.Role)] {
         ["W_r", "W_z", "W"].map { ($0, [h + c, h], .recurrent) }
     }

@@ -17,12 +17,10 @@ import GRULabTensor
 /// ### References
 /// Cho et al. 2014, "Learning Phrase Representations using RNN Encoder–Decoder for Statistical
 /// Machine Translation"; Zhang et al., "Dive into Deep Learning", section 10.2.
-public typealias D2LGRUCell<Scalar: TensorScalar> = ResetGatedGRUCell<Scalar, D2LConvention>
+public typealias D2LGRUCell<Scalar: TensorScalar> = ResetGatedGRUCell<SeparateGateWeights<Scalar, D2LConvention>, BlendsHiddenState>
 
 /// The parameters of ``D2LGRUCell``: d2l.ai's names, a weight and a bias per gate.
-public enum D2LConvention: ResetGatedConvention {
-    public static var blendsCell: Bool { false }
-
+public enum D2LConvention: SeparateGateLayout {
     public static func parameterSpecs(inputSize c: Int, hiddenSize h: Int) -> [(name: String, shape: [Int], role: CellInitializer.Role)] {
         ["r", "z", "h"].flatMap { gate in
             [("W_x\(gate)", [c, h], .input), ("W_h\(gate)", [h, h], .recurrent), ("b_\(gate)", [h], .bias)]

@@ -19,9 +19,16 @@ import GRULabTensor
 /// ### References
 /// Cho et al. 2014, "Learning Phrase Representations using RNN Encoder–Decoder"; the cuDNN
 /// variant as documented for `torch.nn.GRU`.
-public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
-    public let inputSize: Int
-    public let hiddenSize: Int
+public typealias GRUCell<Scalar: TensorScalar> = GRU<PackedGateWeights<Scalar>>
+
+/// The equations of ``GRUCell`` over any ``GateWeights``: the products `W x` and `W h` are
+/// affine maps or convolutions, the elementwise work the same.
+public struct GRU<Weights: GateWeights>: RecurrentCell {
+    public typealias Scalar = Weights.Scalar
+    public let weights: Weights
+    public var inputSize: Int { weights.inputSize }
+    public var hiddenSize: Int { weights.hiddenSize }
+    public var channelSize: Int { weights.channelSize }
     public var hasCell: Bool { false }
     public var gateActivation: Activation
     public var candidateActivation: Activation
@@ -29,15 +36,13 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
 
     /// A cell with every weight and bias drawn by `initializer` (PyTorch's default by default).
     public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
-                candidateActivation: Activation = .tanh,
-                initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
-        self.inputSize = inputSize
-        self.hiddenSize = hiddenSize
+                candidateActivation: Activation = .tanh, initializer: CellInitializer = .init(),
+                featureMap: FeatureMap? = nil, using generator: inout SeededGenerator) {
+        weights = Weights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize,
+                          options: CellOptions(featureMap: featureMap))
         self.gateActivation = gateActivation
         self.candidateActivation = candidateActivation
-        parameters = initializer.parameters(
-            PackedGateWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize).specs(),
-            hiddenSize: hiddenSize, using: &generator)
+        parameters = weights.initialParameters(initializer, using: &generator)
     }
 
     public struct Workspace {
@@ -54,6 +59,7 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let scratch: Buffer<Scalar>
         /// `[N, H]`: the masked operand of the recurrent product, then its gradient.
         let maskedState: Buffer<Scalar>
+        let products: Weights.Scratch
     }
 
     /// The recurrent product reads `h ⊙ m`; the blend `z ⊙ h` carries `h` itself.
@@ -64,14 +70,14 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * g, zeroed: false),
                          gates: Buffer(count: rows * g, zeroed: false), recurrentCandidate: Buffer(count: rows * hiddenSize, zeroed: false),
                          recurrentGradient: Buffer(count: rows * g, zeroed: false), scratch: Buffer(count: batch * g, zeroed: false),
-                         maskedState: Buffer(count: batch * hiddenSize, zeroed: false))
+                         maskedState: Buffer(count: batch * hiddenSize, zeroed: false),
+                         products: weights.makeScratch(batch: batch))
     }
-
-    private var weights: PackedGateWeights { PackedGateWeights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize) }
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
         weights.project(parameters, input: input, rows: workspace.steps * workspace.batch,
-                        into: workspace.projection.pointer, foldRecurrentBias: false)
+                        into: workspace.projection.pointer, foldRecurrentBias: false,
+                        scratch: workspace.products)
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
@@ -79,7 +85,8 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let hp = workspace.scratch.pointer
         let hPrev = states.h(t), hNext = states.h(t + 1)
         let operand = recurrentOperand(hPrev, mask: states.recurrentMask, into: workspace.maskedState)
-        weights.recurrent(parameters, h: operand, rows: n, into: hp, addingBias: true, accumulate: false)
+        weights.recurrent(parameters, h: operand, rows: n, into: hp, addingBias: true, accumulate: false,
+                          scratch: workspace.products)
         let xp = workspace.projection[t * n * g], gates = workspace.gates[t * n * g]
         let hn = workspace.recurrentCandidate[t * n * h]
         // Pre-activations first, then each activation over a contiguous block, then the blend:
@@ -132,11 +139,13 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
         }
         if let mask = states.recurrentMask {
             let dOperand = workspace.maskedState.pointer
-            weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dOperand, accumulate: false)
+            weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dOperand, accumulate: false,
+                                      scratch: workspace.products)
             Scalar.multiply(count: n * h, x: mask.pointer, y: dOperand)
             Scalar.axpy(count: n * h, alpha: 1, x: dOperand, y: dh)
         } else {
-            weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dh, accumulate: true)
+            weights.recurrentBackward(parameters, dy: dhp, rows: n, dh: dh, accumulate: true,
+                                      scratch: workspace.products)
         }
     }
 
@@ -148,7 +157,7 @@ public struct GRUCell<Scalar: TensorScalar>: RecurrentCell {
             parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: operands.pointer,
             inputProjectionGradient: workspace.projection.pointer,
             recurrentProjectionGradient: workspace.recurrentGradient.pointer,
-            inputGradient: inputGradient, parameterGradients: &parameterGradients)
+            inputGradient: inputGradient, parameterGradients: &parameterGradients, scratch: workspace.products)
     }
 }
 

@@ -106,3 +106,29 @@ public struct GradientCheck {
         return results
     }
 }
+
+extension CellRegistry {
+    /// The feature maps of ``makeCheckNetwork(cell:inputSize:hiddenSize:configuration:options:using:)``:
+    /// 3 × 2, so that a transposed index shows, with 3 × 3 kernels that reach past every border.
+    public static let checkFeatureMap = FeatureMap(height: 3, width: 2, kernelSize: 3)
+
+    /// A small network of the cell called `name` for checks and tests: `inputSize` and
+    /// `hiddenSize` features, or for a convolutional cell half as many channels (at least 1)
+    /// over ``checkFeatureMap``, since each channel brings `k²` weights per channel it reads.
+    public func makeCheckNetwork<Scalar: TensorScalar>(
+        cell name: String, inputSize: Int, hiddenSize: Int,
+        configuration: RecurrentNetwork<Scalar>.Configuration = .init(), options: CellOptions = .init(),
+        using generator: inout SeededGenerator
+    ) throws -> RecurrentNetwork<Scalar> {
+        var options = options
+        var (inputSize, hiddenSize) = (inputSize, hiddenSize)
+        if try descriptor(named: name).convolutional {
+            let map = Self.checkFeatureMap
+            options.featureMap = map
+            inputSize = max(1, inputSize / 2) * map.pixels
+            hiddenSize = max(1, hiddenSize / 2) * map.pixels
+        }
+        return try makeNetwork(cell: name, inputSize: inputSize, hiddenSize: hiddenSize,
+                               configuration: configuration, options: options, using: &generator)
+    }
+}

@@ -19,26 +19,31 @@ import GRULabTensor
 ///
 /// ### References
 /// Hochreiter & Schmidhuber 1997; Gers et al. 2000 (the forget gate).
-public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
-    public let inputSize: Int
-    public let hiddenSize: Int
+public typealias LSTMCell<Scalar: TensorScalar> = LSTM<PackedGateWeights<Scalar>>
+
+/// The equations of ``LSTMCell`` over any ``GateWeights``: with ``ConvolutionalGateWeights``
+/// the convolutional LSTM of Shi et al. 2015 (without peepholes).
+public struct LSTM<Weights: GateWeights>: RecurrentCell {
+    public typealias Scalar = Weights.Scalar
+    public let weights: Weights
+    public var inputSize: Int { weights.inputSize }
+    public var hiddenSize: Int { weights.hiddenSize }
+    public var channelSize: Int { weights.channelSize }
     public var hasCell: Bool { true }
     public var gateActivation: Activation
     public var candidateActivation: Activation
     public var parameters: ParameterSet<Scalar>
 
     public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
-                candidateActivation: Activation = .tanh,
-                initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
-        self.inputSize = inputSize
-        self.hiddenSize = hiddenSize
+                candidateActivation: Activation = .tanh, initializer: CellInitializer = .init(),
+                featureMap: FeatureMap? = nil, using generator: inout SeededGenerator) {
+        weights = Weights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize,
+                          options: CellOptions(featureMap: featureMap))
         self.gateActivation = gateActivation
         self.candidateActivation = candidateActivation
-        parameters = initializer.parameters(
-            PackedGateWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize).specs(),
-            hiddenSize: hiddenSize, using: &generator)
+        parameters = weights.initialParameters(initializer, using: &generator)
         if let forgetBias = initializer.forgetBias {
-            let h = hiddenSize
+            let h = weights.biasWidth
             for (name, value) in [("bias_ih", forgetBias), ("bias_hh", 0)] {
                 var bias = parameters[name]!
                 bias.withUnsafeMutableBufferPointer { $0[h..<2 * h].update(repeating: Scalar(value)) }
@@ -55,26 +60,28 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         let gates: Buffer<Scalar>
         /// `[T, N, H]`: φ(c').
         let cellOutput: Buffer<Scalar>
+        let products: Weights.Scratch
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 4 * hiddenSize, zeroed: false),
-                         gates: Buffer(count: rows * 4 * hiddenSize, zeroed: false), cellOutput: Buffer(count: rows * hiddenSize, zeroed: false))
+                         gates: Buffer(count: rows * 4 * hiddenSize, zeroed: false), cellOutput: Buffer(count: rows * hiddenSize, zeroed: false),
+                         products: weights.makeScratch(batch: batch))
     }
-
-    private var weights: PackedGateWeights { PackedGateWeights(gates: 4, inputSize: inputSize, hiddenSize: hiddenSize) }
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
         weights.project(parameters, input: input, rows: workspace.steps * workspace.batch,
-                        into: workspace.projection.pointer, foldRecurrentBias: true)
+                        into: workspace.projection.pointer, foldRecurrentBias: true,
+                        scratch: workspace.products)
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize, g = 4 * h
         let a = workspace.gates[t * n * g]
         UnsafeMutablePointer(a).update(from: workspace.projection[t * n * g], count: n * g)
-        weights.recurrent(parameters, h: states.h(t), rows: n, into: a, addingBias: false, accumulate: true)
+        weights.recurrent(parameters, h: states.h(t), rows: n, into: a, addingBias: false, accumulate: true,
+                          scratch: workspace.products)
         let cPrev = states.c(t), cNext = states.c(t + 1), hNext = states.h(t + 1)
         let cellOutput = workspace.cellOutput[t * n * h]
         // Activations over contiguous blocks (i and f together), then the elementwise update:
@@ -119,7 +126,8 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                 dc[b * h + j] = dcTotal * f
             }
         }
-        weights.recurrentBackward(parameters, dy: da, rows: n, dh: dh, accumulate: false)
+        weights.recurrentBackward(parameters, dy: da, rows: n, dh: dh, accumulate: false,
+                                  scratch: workspace.products)
     }
 
     public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
@@ -129,6 +137,6 @@ public struct LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         weights.finishBackward(
             parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: states.h(0),
             inputProjectionGradient: gradient, recurrentProjectionGradient: gradient,
-            inputGradient: inputGradient, parameterGradients: &parameterGradients)
+            inputGradient: inputGradient, parameterGradients: &parameterGradients, scratch: workspace.products)
     }
 }

@@ -22,6 +22,13 @@ struct Linear<Scalar: TensorScalar> {
         self.outByIn = outByIn
     }
 
+    /// The map onto outputs `first ..< first + count` of a `[out, in]` weight: its rows.
+    func rows(_ first: Int, count: Int) -> Linear {
+        precondition(outByIn, "row blocks of an [out, in] weight")
+        return Linear(weight: weight + first * weightStride, inFeatures: inFeatures, outFeatures: count,
+                      weightStride: weightStride)
+    }
+
     /// `y = x W` (`y += x W` when `accumulate`): x `[rows, in]`, y `[rows, out]`.
     func apply(rows: Int, x: UnsafePointer<Scalar>, xStride: Int,
                y: UnsafeMutablePointer<Scalar>, yStride: Int, accumulate: Bool = false) {

@@ -2,24 +2,33 @@ import GRULabTensor
 
 /// The parameter layout PyTorch's recurrent modules share, for a cell with `G` gate blocks:
 /// `weight_ih` `[G*H, C]`, `weight_hh` `[G*H, H]`, `bias_ih` `[G*H]`, `bias_hh` `[G*H]`, in
-/// that order in the ``ParameterSet``; and the parts of the forward and backward passes that
-/// depend only on that layout.
-struct PackedGateWeights {
-    let gates: Int
-    let inputSize: Int
-    let hiddenSize: Int
+/// that order in the ``ParameterSet``, each gate's rows a block of the stacked matrix.
+public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
+    public let gates: Int
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public var biasWidth: Int { hiddenSize }
 
-    var width: Int { gates * hiddenSize }
-
-    func specs() -> [(name: String, shape: [Int], role: CellInitializer.Role)] {
-        [("weight_ih", [width, inputSize], .input), ("weight_hh", [width, hiddenSize], .recurrent),
-         ("bias_ih", [width], .bias), ("bias_hh", [width], .bias)]
+    public init(gates: Int, inputSize: Int, hiddenSize: Int, options: CellOptions = .init()) {
+        self.gates = gates
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
     }
+
+    public func initialParameters(_ initializer: CellInitializer,
+                                  using generator: inout SeededGenerator) -> ParameterSet<Scalar> {
+        initializer.parameters(
+            [("weight_ih", [width, inputSize], .input), ("weight_hh", [width, hiddenSize], .recurrent),
+             ("bias_ih", [width], .bias), ("bias_hh", [width], .bias)],
+            hiddenSize: hiddenSize, using: &generator)
+    }
+
+    public func makeScratch(batch: Int) {}
 
     private var recurrentOffset: Int { width * inputSize }
     private var biasOffset: Int { recurrentOffset + width * hiddenSize }
 
-    func withLayout<Scalar: TensorScalar, R>(
+    private func withLayout<R>(
         _ parameters: ParameterSet<Scalar>,
         _ body: (_ wih: Linear<Scalar>, _ whh: Linear<Scalar>,
                  _ bih: UnsafePointer<Scalar>, _ bhh: UnsafePointer<Scalar>) -> R
@@ -32,10 +41,8 @@ struct PackedGateWeights {
         }
     }
 
-    /// `projection = x W_ih^T + b_ih` (`+ b_hh` too when `foldRecurrentBias`) for all `rows`.
-    func project<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>,
-                                       rows: Int, into projection: UnsafeMutablePointer<Scalar>,
-                                       foldRecurrentBias: Bool) {
+    public func project(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, rows: Int,
+                        into projection: UnsafeMutablePointer<Scalar>, foldRecurrentBias: Bool, scratch: Void) {
         withLayout(parameters) { wih, _, bih, bhh in
             wih.apply(rows: rows, x: input, xStride: inputSize, y: projection, yStride: width)
             addBias(bih, count: width, rows: rows, to: projection, stride: width)
@@ -43,34 +50,33 @@ struct PackedGateWeights {
         }
     }
 
-    /// `y = h W_hh^T (+ b_hh)` (or `y += …` when `accumulate`) for one step's `rows`.
-    func recurrent<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, h: UnsafePointer<Scalar>,
-                                         rows: Int, into y: UnsafeMutablePointer<Scalar>,
-                                         addingBias: Bool, accumulate: Bool) {
+    public func recurrent(_ parameters: ParameterSet<Scalar>, gates range: Range<Int>, h: UnsafePointer<Scalar>,
+                          rows: Int, into y: UnsafeMutablePointer<Scalar>, addingBias: Bool, accumulate: Bool,
+                          scratch: Void) {
         withLayout(parameters) { _, whh, _, bhh in
-            whh.apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate)
-            if addingBias { addBias(bhh, count: width, rows: rows, to: y, stride: width) }
+            let block = range.lowerBound * hiddenSize, y = y + block
+            whh.rows(block, count: range.count * hiddenSize)
+                .apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate)
+            if addingBias { addBias(bhh + block, count: range.count * hiddenSize, rows: rows, to: y, stride: width) }
         }
     }
 
-    /// `dh (+)= dy W_hh` for one step.
-    func recurrentBackward<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, dy: UnsafePointer<Scalar>,
-                                                 rows: Int, dh: UnsafeMutablePointer<Scalar>, accumulate: Bool) {
+    public func recurrentBackward(_ parameters: ParameterSet<Scalar>, gates range: Range<Int>,
+                                  dy: UnsafePointer<Scalar>, rows: Int, dh: UnsafeMutablePointer<Scalar>,
+                                  accumulate: Bool, scratch: Void) {
         withLayout(parameters) { _, whh, _, _ in
-            whh.backwardInput(rows: rows, dy: dy, dyStride: width, dx: dh, dxStride: hiddenSize,
-                              accumulate: accumulate)
+            let block = range.lowerBound * hiddenSize
+            whh.rows(block, count: range.count * hiddenSize)
+                .backwardInput(rows: rows, dy: dy + block, dyStride: width, dx: dh, dxStride: hiddenSize,
+                               accumulate: accumulate)
         }
     }
 
-    /// After the backward loop: `dx = dXP W_ih`, and the four parameter gradients from the
-    /// gradients of the input projections `dXP` and of the recurrent projections `dHP`
-    /// (`[T*N, G*H]` each; the same buffer for cells whose biases are interchangeable), with
-    /// `hPrev` the states the recurrent products read (`[T*N, H]`).
-    func finishBackward<Scalar: TensorScalar>(
+    public func finishBackward(
         _ parameters: ParameterSet<Scalar>, rows: Int, input: UnsafePointer<Scalar>,
-        hPrev: UnsafePointer<Scalar>, inputProjectionGradient dxp: UnsafePointer<Scalar>,
-        recurrentProjectionGradient dhp: UnsafePointer<Scalar>,
-        inputGradient: UnsafeMutablePointer<Scalar>, parameterGradients: inout ParameterSet<Scalar>
+        recurrentOperands: [(gates: Range<Int>, operand: UnsafePointer<Scalar>)],
+        inputProjectionGradient dxp: UnsafePointer<Scalar>, recurrentProjectionGradient dhp: UnsafePointer<Scalar>,
+        inputGradient: UnsafeMutablePointer<Scalar>, parameterGradients: inout ParameterSet<Scalar>, scratch: Void
     ) {
         withLayout(parameters) { wih, whh, _, _ in
             wih.backwardInput(rows: rows, dy: dxp, dyStride: width, dx: inputGradient, dxStride: inputSize,
@@ -79,8 +85,12 @@ struct PackedGateWeights {
                 let base = grads.baseAddress!
                 wih.accumulateWeightGradient(rows: rows, x: input, xStride: inputSize, dy: dxp, dyStride: width,
                                              dWeight: base)
-                whh.accumulateWeightGradient(rows: rows, x: hPrev, xStride: hiddenSize, dy: dhp, dyStride: width,
-                                             dWeight: base + recurrentOffset)
+                for (range, operand) in recurrentOperands {
+                    let block = range.lowerBound * hiddenSize
+                    whh.rows(block, count: range.count * hiddenSize)
+                        .accumulateWeightGradient(rows: rows, x: operand, xStride: hiddenSize, dy: dhp + block,
+                                                  dyStride: width, dWeight: base + recurrentOffset + block * hiddenSize)
+                }
                 accumulateBiasGradient(rows: rows, dy: dxp, stride: width, count: width, dBias: base + biasOffset)
                 accumulateBiasGradient(rows: rows, dy: dhp, stride: width, count: width,
                                        dBias: base + biasOffset + width)

@@ -26,8 +26,11 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
 
     /// `cellMasksProducts`: the cell applies the recurrent mask to its products itself, so
     /// the framework leaves the state unmasked and hands the mask over in ``StateBuffers``.
+    /// Variational dropout draws one factor per `channelSize` consecutive features
+    /// (``RecurrentCell/channelSize``).
     init(_ modifiers: StateModifiers, steps: Int, batch: Int, hiddenSize: Int, inputSize: Int, hasCell: Bool,
-         cellMasksProducts: Bool, logAlpha: [Scalar]? = nil, training: Bool, generator: inout SeededGenerator) {
+         cellMasksProducts: Bool, channelSize: Int = 1, logAlpha: [Scalar]? = nil, training: Bool,
+         generator: inout SeededGenerator) {
         self.batch = batch
         self.hiddenSize = hiddenSize
         self.inputSize = inputSize
@@ -45,7 +48,15 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         func dropout(_ q: Double, count: Int) -> Buffer<Scalar>? {
             guard training, q > 0 else { return nil }
             let mask = Buffer<Scalar>(count: count, zeroed: false)
-            Scalar.fillBernoulli(mask.pointer, count: count, p: 1 - q, value: Scalar(1 / (1 - q)), using: &generator)
+            let draws = count / channelSize
+            Scalar.fillBernoulli(mask.pointer, count: draws, p: 1 - q, value: Scalar(1 / (1 - q)), using: &generator)
+            // spread draw i over its channel's features, last first so no draw is overwritten
+            // before it is read
+            if channelSize > 1 {
+                for i in (0..<draws).reversed() {
+                    (mask.pointer + i * channelSize).update(repeating: mask.pointer[i], count: channelSize)
+                }
+            }
             return mask
         }
         zoneoutH = zoneout(modifiers.zoneout)

@@ -105,11 +105,18 @@ public protocol RecurrentCell<Scalar>: Sendable {
     /// the whole state the cell reads, which is exact for cells that read `h` only through
     /// products (LSTM, plain RNN).
     var appliesRecurrentMask: Bool { get }
+
+    /// How many consecutive features of the input and of the state share one draw of
+    /// variational dropout's masks: `Y·X` for a convolutional cell, whose masks drop whole
+    /// channel maps (neighbouring pixels are strongly correlated, so dropping single pixels
+    /// barely regularises; Tompson et al. 2015), 1 otherwise (the default).
+    var channelSize: Int { get }
 }
 
 extension RecurrentCell {
     public func carryGate(in workspace: Workspace) -> GateView<Scalar>? { nil }
     public var appliesRecurrentMask: Bool { false }
+    public var channelSize: Int { 1 }
 }
 
 /// Where a gate's values lie in a workspace: for each of the `T*N` rows, `H` values starting at

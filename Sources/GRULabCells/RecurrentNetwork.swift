@@ -209,6 +209,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 let masks = PassMasks<Scalar>(configuration.modifiers, steps: steps, batch: batch, hiddenSize: h,
                                               inputSize: features, hasCell: hasCell,
                                               cellMasksProducts: cell.appliesRecurrentMask,
+                                              channelSize: cell.channelSize,
                                               logAlpha: noiseParameters.isEmpty ? nil : noiseParameters[index].storage,
                                               training: training, generator: &generator)
                 var passInput = direction == 0 ? layerInput

@@ -1,36 +1,29 @@
 import GRULabTensor
 
 /// The computation shared by the GRUs that apply the reset gate to the state *before* the
-/// recurrent product (Cho et al. 2014): ``ResetGatedGRUCell``, i.e. ``D2LGRUCell`` and ``CellStateGRUCell``.
+/// recurrent product (Cho et al. 2014), over any ``GateWeights`` (gates r, z, s~):
+/// ``D2LGRUCell``, ``CellStateGRUCell`` and ``ConvGRUCell``.
 ///
 /// ```
-/// r  = σ(x Wx_r + h Wh_r + b_r)
-/// z  = σ(x Wx_z + h Wh_z + b_z)
-/// s~ = φ(x Wx_s + (r ⊙ h) Wh_s + b_s)
+/// r  = σ(Wx_r x + Wh_r h + b_r)
+/// z  = σ(Wx_z x + Wh_z h + b_z)
+/// s~ = φ(Wx_s x + Wh_s (r ⊙ h) + b_s)
 /// s' = z ⊙ s + (1 - z) ⊙ s~
 /// ```
 ///
-/// where the blended state `s` is `h` itself (`d2l-gru`), or a memory cell `c` with `h' = φ(c')`
-/// (`cellstate-gru`). Weights are stored `[in, out]`; biases are optional. The parameter
-/// positions are given by `weights`: for each gate (r, z, s~) the index in the ``ParameterSet``
-/// of its input weight, its recurrent weight, and its bias, and the row offset of the input
-/// weight within its stored matrix (for weights that stack `[h, x]` rows).
-struct ResetGatedCore {
-    struct Gate {
-        let inputWeight: Int
-        let inputRowOffset: Int
-        let recurrentWeight: Int
-        let bias: Int?
-    }
-
-    let inputSize: Int
-    let hiddenSize: Int
-    let gates: [Gate]  // r, z, s~
+/// where the blended state `s` is `h` itself (`d2l-gru`, `convgru`), or a memory cell `c`
+/// with `h' = φ(c')` (`cellstate-gru`). Every bias joins its gate's pre-activation directly,
+/// so the input and recurrent pre-activations share one gradient.
+struct ResetGatedCore<Weights: GateWeights> {
+    typealias Scalar = Weights.Scalar
+    let weights: Weights
     let blendsCell: Bool
     let gateActivation: Activation
     let candidateActivation: Activation
 
-    struct Workspace<Scalar: TensorScalar> {
+    var hiddenSize: Int { weights.hiddenSize }
+
+    struct Workspace {
         let steps: Int, batch: Int
         /// `[T, N, 3H]`: the input part of every pre-activation, then the pre-activations' gradients.
         let projection: Buffer<Scalar>
@@ -44,63 +37,41 @@ struct ResetGatedCore {
         let scratch: Buffer<Scalar>, scratchH: Buffer<Scalar>
         /// `[N, H]` each: the masked operand of the recurrent products, and its gradient.
         let maskedState: Buffer<Scalar>, operandGradient: Buffer<Scalar>
+        let products: Weights.Scratch
     }
 
-    func makeWorkspace<Scalar: TensorScalar>(steps: Int, batch: Int) -> Workspace<Scalar> {
+    func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch, h = hiddenSize
         return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 3 * h, zeroed: false),
                          gates: Buffer(count: rows * 3 * h, zeroed: false), resetState: Buffer(count: rows * h, zeroed: false),
                          cellOutput: blendsCell ? Buffer(count: rows * h, zeroed: false) : nil,
                          scratch: Buffer(count: batch * 3 * h, zeroed: false), scratchH: Buffer(count: batch * h, zeroed: false),
                          maskedState: Buffer(count: batch * h, zeroed: false),
-                         operandGradient: Buffer(count: batch * h, zeroed: false))
+                         operandGradient: Buffer(count: batch * h, zeroed: false),
+                         products: weights.makeScratch(batch: batch))
     }
 
-    private func linears<Scalar: TensorScalar, R>(
-        _ parameters: ParameterSet<Scalar>,
-        _ body: (_ input: [Linear<Scalar>], _ recurrent: [Linear<Scalar>], _ bias: [UnsafePointer<Scalar>?]) -> R
-    ) -> R {
-        parameters.withUnsafeBufferPointer { p in
-            let base = p.baseAddress!, e = parameters.entries, h = hiddenSize
-            return body(
-                gates.map { Linear(weight: base + e[$0.inputWeight].offset + $0.inputRowOffset * h,
-                                   inFeatures: inputSize, outFeatures: h, outByIn: false) },
-                gates.map { Linear(weight: base + e[$0.recurrentWeight].offset, inFeatures: h, outFeatures: h,
-                                   outByIn: false) },
-                gates.map { $0.bias.map { UnsafePointer(base + e[$0].offset) } })
-        }
+    func prepare(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, workspace: Workspace) {
+        weights.project(parameters, input: input, rows: workspace.steps * workspace.batch,
+                        into: workspace.projection.pointer, foldRecurrentBias: true, scratch: workspace.products)
     }
 
-    func prepare<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>,
-                                       workspace: Workspace<Scalar>) {
-        let rows = workspace.steps * workspace.batch, h = hiddenSize
-        linears(parameters) { input_, _, bias in
-            for k in 0..<3 {
-                let y = workspace.projection.pointer + k * h
-                input_[k].apply(rows: rows, x: input, xStride: inputSize, y: y, yStride: 3 * h)
-                if let b = bias[k] { addBias(b, count: h, rows: rows, to: y, stride: 3 * h) }
-            }
-        }
-    }
-
-    func step<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, _ t: Int, states: StateBuffers<Scalar>,
-                                    workspace: Workspace<Scalar>) {
+    func step(_ parameters: ParameterSet<Scalar>, _ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize, g = 3 * h
         let a = workspace.scratch.pointer, hPrev = states.h(t)
         a.update(from: workspace.projection[t * n * g], count: n * g)
         let gatesOut = workspace.gates[t * n * g], rh = workspace.resetState[t * n * h]
         let operand = recurrentOperand(hPrev, mask: states.recurrentMask, into: workspace.maskedState)
-        linears(parameters) { _, recurrent, _ in
-            recurrent[0].apply(rows: n, x: operand, xStride: h, y: a, yStride: g, accumulate: true)
-            recurrent[1].apply(rows: n, x: operand, xStride: h, y: a + h, yStride: g, accumulate: true)
-            for b in 0..<n {
-                let out = gatesOut + b * g, pre = a + b * g
-                out.update(from: pre, count: 2 * h)
-                gateActivation.apply(out, count: 2 * h)
-                for j in 0..<h { rh[b * h + j] = out[j] * operand[b * h + j] }
-            }
-            recurrent[2].apply(rows: n, x: rh, xStride: h, y: a + 2 * h, yStride: g, accumulate: true)
+        weights.recurrent(parameters, gates: 0..<2, h: operand, rows: n, into: a, addingBias: false,
+                          accumulate: true, scratch: workspace.products)
+        for b in 0..<n {
+            let out = gatesOut + b * g, pre = a + b * g
+            out.update(from: pre, count: 2 * h)
+            gateActivation.apply(out, count: 2 * h)
+            for j in 0..<h { rh[b * h + j] = out[j] * operand[b * h + j] }
         }
+        weights.recurrent(parameters, gates: 2..<3, h: rh, rows: n, into: a, addingBias: false,
+                          accumulate: true, scratch: workspace.products)
         let sPrev = blendsCell ? states.c(t) : hPrev
         let sNext = blendsCell ? states.c(t + 1) : states.h(t + 1), hNext = states.h(t + 1)
         let cellOutput = workspace.cellOutput.map { $0[t * n * h] }
@@ -121,9 +92,8 @@ struct ResetGatedCore {
         }
     }
 
-    func stepBackward<Scalar: TensorScalar>(_ parameters: ParameterSet<Scalar>, _ t: Int,
-                                            states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
-                                            workspace: Workspace<Scalar>) {
+    func stepBackward(_ parameters: ParameterSet<Scalar>, _ t: Int, states: StateBuffers<Scalar>,
+                      gradient: StateBuffers<Scalar>, workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize, g = 3 * h
         let dh = gradient.h(0), hPrev = states.h(t), hNext = workspace.cellOutput.map { $0[t * n * h] }
         let sPrev = blendsCell ? states.c(t) : hPrev
@@ -148,54 +118,32 @@ struct ResetGatedCore {
         // gradient reaches h through m
         let dOperand = mask == nil ? dh : workspace.operandGradient.pointer
         if mask != nil { dOperand.update(repeating: 0, count: n * h) }
-        linears(parameters) { _, recurrent, _ in
-            recurrent[2].backwardInput(rows: n, dy: da + 2 * h, dyStride: g, dx: dResetState, dxStride: h,
-                                       accumulate: false)
-            for b in 0..<n {
-                for j in 0..<h {
-                    let i = b * h + j, r = gates[b * g + j]
-                    da[b * g + j] = dResetState[i] * operand[i] * sigma.derivative(output: r)
-                    dOperand[i] += dResetState[i] * r
-                }
+        weights.recurrentBackward(parameters, gates: 2..<3, dy: da, rows: n, dh: dResetState, accumulate: false,
+                                  scratch: workspace.products)
+        for b in 0..<n {
+            for j in 0..<h {
+                let i = b * h + j, r = gates[b * g + j]
+                da[b * g + j] = dResetState[i] * operand[i] * sigma.derivative(output: r)
+                dOperand[i] += dResetState[i] * r
             }
-            recurrent[0].backwardInput(rows: n, dy: da, dyStride: g, dx: dOperand, dxStride: h, accumulate: true)
-            recurrent[1].backwardInput(rows: n, dy: da + h, dyStride: g, dx: dOperand, dxStride: h, accumulate: true)
         }
+        weights.recurrentBackward(parameters, gates: 0..<2, dy: da, rows: n, dh: dOperand, accumulate: true,
+                                  scratch: workspace.products)
         if let mask {
             Scalar.multiply(count: n * h, x: mask.pointer, y: dOperand)
             Scalar.axpy(count: n * h, alpha: 1, x: dOperand, y: dh)
         }
     }
 
-    func finishBackward<Scalar: TensorScalar>(
-        _ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
-        workspace: Workspace<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>,
-        parameterGradients: inout ParameterSet<Scalar>
-    ) {
-        let rows = workspace.steps * workspace.batch, h = hiddenSize, g = 3 * h
+    func finishBackward(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
+                        workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
+                        parameterGradients: inout ParameterSet<Scalar>) {
         let da = workspace.projection.pointer
-        let operands = GRULabCells.recurrentOperands(states, steps: workspace.steps)
-        let recurrentOperands = [UnsafePointer(operands.pointer), UnsafePointer(operands.pointer),
-                                 UnsafePointer(workspace.resetState.pointer)]
-        let entries = parameters.entries
-        linears(parameters) { input_, recurrent, _ in
-            parameterGradients.withUnsafeMutableBufferPointer { grads in
-                let base = grads.baseAddress!
-                for (k, gate) in gates.enumerated() {
-                    input_[k].backwardInput(rows: rows, dy: da + k * h, dyStride: g, dx: inputGradient,
-                                            dxStride: inputSize, accumulate: k > 0)
-                    input_[k].accumulateWeightGradient(
-                        rows: rows, x: input, xStride: inputSize, dy: da + k * h, dyStride: g,
-                        dWeight: base + entries[gate.inputWeight].offset + gate.inputRowOffset * h)
-                    recurrent[k].accumulateWeightGradient(
-                        rows: rows, x: recurrentOperands[k], xStride: h, dy: da + k * h, dyStride: g,
-                        dWeight: base + entries[gate.recurrentWeight].offset)
-                    if let bias = gate.bias {
-                        accumulateBiasGradient(rows: rows, dy: da + k * h, stride: g, count: h,
-                                               dBias: base + entries[bias].offset)
-                    }
-                }
-            }
-        }
+        let operands = recurrentOperands(states, steps: workspace.steps)
+        weights.finishBackward(
+            parameters, rows: workspace.steps * workspace.batch, input: input,
+            recurrentOperands: [(0..<2, UnsafePointer(operands.pointer)), (2..<3, UnsafePointer(workspace.resetState.pointer))],
+            inputProjectionGradient: da, recurrentProjectionGradient: da, inputGradient: inputGradient,
+            parameterGradients: &parameterGradients, scratch: workspace.products)
     }
 }

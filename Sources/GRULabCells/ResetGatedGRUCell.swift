@@ -1,46 +1,60 @@
 import GRULabTensor
 
+/// What the update gate of a ``ResetGatedGRUCell`` blends: the hidden state itself, or a
+/// memory cell `c` whose image `φ(c)` is the output.
+public protocol ResetGatedBlend: Sendable {
+    static var blendsCell: Bool { get }
+}
+
+/// `s = h`: ``D2LGRUCell``, ``ConvGRUCell``.
+public enum BlendsHiddenState: ResetGatedBlend {
+    public static var blendsCell: Bool { false }
+}
+
+/// `s = c`, `h = φ(c)`: ``CellStateGRUCell``.
+public enum BlendsCellState: ResetGatedBlend {
+    public static var blendsCell: Bool { true }
+}
+
 /// The GRUs that apply the reset gate to the state before the recurrent product (Cho et al.
-/// 2014), over the ``ResetGatedConvention`` that names their parameters: ``D2LGRUCell`` and
-/// ``CellStateGRUCell``. The computation is ``ResetGatedCore``'s:
+/// 2014), over the ``GateWeights`` that hold their parameters and the ``ResetGatedBlend`` of
+/// their update gate: ``D2LGRUCell``, ``CellStateGRUCell`` and ``ConvGRUCell``. The
+/// computation is ``ResetGatedCore``'s:
 ///
 /// ```
-/// r  = σ(x Wx_r + h Wh_r + b_r)
-/// z  = σ(x Wx_z + h Wh_z + b_z)
-/// s~ = φ(x Wx_s + (r ⊙ h) Wh_s + b_s)
+/// r  = σ(Wx_r x + Wh_r h + b_r)
+/// z  = σ(Wx_z x + Wh_z h + b_z)
+/// s~ = φ(Wx_s x + Wh_s (r ⊙ h) + b_s)
 /// s' = z ⊙ s + (1 - z) ⊙ s~,   s = h, or a memory cell c with h' = φ(c')
 /// ```
-public struct ResetGatedGRUCell<Scalar: TensorScalar, Convention: ResetGatedConvention>: RecurrentCell {
-    public let inputSize: Int
-    public let hiddenSize: Int
-    public var hasCell: Bool { Convention.blendsCell }
+public struct ResetGatedGRUCell<Weights: GateWeights, Blend: ResetGatedBlend>: RecurrentCell {
+    public typealias Scalar = Weights.Scalar
+    public let weights: Weights
+    public var inputSize: Int { weights.inputSize }
+    public var hiddenSize: Int { weights.hiddenSize }
+    public var channelSize: Int { weights.channelSize }
+    public var hasCell: Bool { Blend.blendsCell }
     public var gateActivation: Activation
     public var candidateActivation: Activation
     public var parameters: ParameterSet<Scalar>
 
     public init(inputSize: Int, hiddenSize: Int, gateActivation: Activation = .sigmoid,
-                candidateActivation: Activation = .tanh,
-                initializer: CellInitializer = .init(), using generator: inout SeededGenerator) {
-        self.inputSize = inputSize
-        self.hiddenSize = hiddenSize
+                candidateActivation: Activation = .tanh, initializer: CellInitializer = .init(),
+                featureMap: FeatureMap? = nil, using generator: inout SeededGenerator) {
+        weights = Weights(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize,
+                          options: CellOptions(featureMap: featureMap))
         self.gateActivation = gateActivation
         self.candidateActivation = candidateActivation
-        parameters = initializer.parameters(Convention.parameterSpecs(inputSize: inputSize, hiddenSize: hiddenSize),
-                                            hiddenSize: hiddenSize, using: &generator)
+        parameters = weights.initialParameters(initializer, using: &generator)
     }
 
-    private var core: ResetGatedCore {
-        ResetGatedCore(
-            inputSize: inputSize, hiddenSize: hiddenSize,
-            gates: Convention.gateLayout(hiddenSize: hiddenSize).map {
-                .init(inputWeight: $0.inputWeight, inputRowOffset: $0.inputRowOffset,
-                      recurrentWeight: $0.recurrentWeight, bias: $0.bias)
-            },
-            blendsCell: Convention.blendsCell, gateActivation: gateActivation, candidateActivation: candidateActivation)
+    private var core: ResetGatedCore<Weights> {
+        ResetGatedCore(weights: weights, blendsCell: Blend.blendsCell, gateActivation: gateActivation,
+                       candidateActivation: candidateActivation)
     }
 
     public struct Workspace {
-        let buffers: ResetGatedCore.Workspace<Scalar>
+        let buffers: ResetGatedCore<Weights>.Workspace
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {

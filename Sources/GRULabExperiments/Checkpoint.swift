@@ -34,6 +34,10 @@ struct Checkpoint: Codable, Equatable {
     /// The number of completed training steps.
     var step: Int
     var parameterNames: [String]
+    /// Each parameter's shape, so that a reader without GRULab (grulab_analysis, PyTorch) can
+    /// cut ``parameters`` into tensors; `nil` in checkpoints written before shapes were stored.
+    var parameterShapes: [[Int]]?
+    /// All parameters, one after the other in ``parameterNames`` order, each row-major.
     var parameters: [Float]
     var optimizer: OptimizerState
     var dataGenerator: SeededGenerator
@@ -42,6 +46,7 @@ struct Checkpoint: Codable, Equatable {
     init(_ trainer: Trainer<Float>) {
         step = trainer.step
         parameterNames = trainer.model.parameters.names
+        parameterShapes = trainer.model.parameters.entries.map(\.shape)
         parameters = trainer.model.parameters.storage
         optimizer = OptimizerState(trainer.optimizer)!
         dataGenerator = trainer.dataGenerator

@@ -41,17 +41,23 @@ struct MemoryEstimate: Equatable {
         case "adding": (size("task.seq_len"), 2, 1)
         case "copy": (size("task.seq_len") + 20, 10, 10)
         case "selective-copy": (size("task.seq_len") + size("task.tokens"), size("task.vocab") + 2, size("task.vocab") + 1)
+        case "spatial-recall": (size("task.seq_len"), size("task.size") * size("task.size"),
+                                size("task.size") * size("task.size") / 4)
         default: (0, 1, 1)
         }
+        // a convolutional cell's state is hidden_size channels over the task's frames
+        let descriptor = try? CellRegistry.builtIn.descriptor(named: values["model.cell"]?.string ?? "")
+        let state = descriptor?.convolutional == true && task == "spatial-recall"
+            ? hidden * size("task.size") * size("task.size") : hidden
         let projection = values["model.input_projection"]?.int.map(Double.init)
-        let shapes = (try? CellRegistry.builtIn.descriptor(named: values["model.cell"]?.string ?? ""))?.parameterShapes
+        let shapes = descriptor?.parameterShapes
         let first = Self.parameterCount(shapes, input: projection ?? input, hidden: hidden)
         let later = Self.parameterCount(shapes, input: directions * hidden, hidden: hidden)
         let count = (projection.map { $0 * (input + 1) } ?? 0) + directions * (first + (layers - 1) * later)
-            + (directions * hidden + 1) * outputs
+            + (directions * state + 1) * outputs
         let slots: Double = values["train.optimizer"]?.string == "sgd" ? 1 : 2
         parameters = 4 * count * (2 + slots)
-        activations = 4 * steps * max(batch, 256) * layers * directions * hidden * 8
+        activations = 4 * steps * max(batch, 256) * layers * directions * state * 8
         data = 8 * steps * (batch + 512) * input
     }
 

@@ -17,7 +17,10 @@ public struct ModelSpec: Sendable, Hashable {
 
     /// A name in the cell registry.
     public var cell: String
+    /// `H`; for a convolutional cell the channels of its state.
     public var hiddenSize: Int
+    /// The side of a convolutional cell's square kernels (odd); vector cells ignore it.
+    public var kernelSize: Int
     public var numLayers: Int
     public var bidirectional: Bool
     /// Dropout between stacked layers, as `nn.GRU`'s `dropout`.

@@ -91,7 +91,8 @@ public struct RunExecutor: Sendable {
             path: path,
             metadata: RunMetadata(grulabVersion: SoftwareVersions.grulab, gitCommit: versions.gitCommit,
                                   gitDirty: versions.gitDirty, seed: run.seed, experimentYAML: run.yaml,
-                                  swiftVersion: versions.swift, blas: versions.blas, startedAt: Date()),
+                                  swiftVersion: versions.swift, blas: versions.blas, startedAt: Date(),
+                                  baseline: .init(metric: task.baseline.metric, value: task.baseline.value)),
             layout: layout(run, trainer: trainer), flushInterval: .milliseconds(Int(run.log.flushEvery * 1000)),
             overwrite: true)
         for (group, groupRows) in previousRows.sorted(by: { $0.key < $1.key }) {
@@ -275,6 +276,8 @@ public struct RunExecutor: Sendable {
             case let .selectiveCopy(seqLen, tokens, vocab):
                 return try TaskRegistry.builtIn.make("selective-copy", parameters: [
                     "seq_len": .int(seqLen), "tokens": .int(tokens), "vocab": .int(vocab)])
+            case let .spatialRecall(seqLen, size):
+                return try TaskRegistry.builtIn.make("spatial-recall", parameters: ["seq_len": .int(seqLen), "size": .int(size)])
             case let .sequences(path, x, y, lengths, _):
                 guard x == "x", y == "y", lengths == nil || lengths == "lengths" else {
                     throw RunError.unsupported(key: "task.x/task.y/task.lengths",
@@ -287,6 +290,22 @@ public struct RunExecutor: Sendable {
         }
     }
 
+    /// A convolutional cell's feature maps: the task's frames, the model's kernel.
+    private func featureMap(for model: ModelSpec, task: any SequenceTask) throws -> FeatureMap {
+        guard let frame = task.frame else {
+            throw RunError.unsupported(
+                key: "model.cell", reason: "'\(model.cell)' is convolutional: it needs a task whose steps are frames "
+                    + "(spatial-recall), not '\(task.name)'")
+        }
+        guard model.inputProjection == nil else {
+            throw RunError.unsupported(key: "model.input_projection",
+                                       reason: "a convolutional cell reads the task's frames; a projection would flatten them")
+        }
+        let map = FeatureMap(height: frame.height, width: frame.width, kernelSize: model.kernelSize)
+        do { try map.validate() } catch { throw RunError.unsupported(key: "model.kernel_size", reason: "\(error)") }
+        return map
+    }
+
     func makeTrainer(_ run: RunSpec, task: any SequenceTask) throws -> Trainer<Float> {
         var generator = SeededGenerator(seed: UInt64(run.seed)).split("model")
         let model = run.model
@@ -295,11 +314,17 @@ public struct RunExecutor: Sendable {
                                        recurrentDropout: model.variationalDropout.recurrent,
                                        gaussianNoise: model.gaussianNoise, learnedNoise: model.gaussianNoiseLearned,
                                        klWeight: model.klWeight)
+        var options = model.cellOptions
+        var hiddenSize = model.hiddenSize
+        if try registry.descriptor(named: model.cell).convolutional {
+            options.featureMap = try featureMap(for: model, task: task)
+            hiddenSize *= options.featureMap!.pixels
+        }
         let network: RecurrentNetwork<Float> = try registry.makeNetwork(
-            cell: model.cell, inputSize: model.inputProjection ?? task.inputSize, hiddenSize: model.hiddenSize,
+            cell: model.cell, inputSize: model.inputProjection ?? task.inputSize, hiddenSize: hiddenSize,
             configuration: .init(numLayers: model.numLayers, bidirectional: model.bidirectional,
                                  dropout: model.dropout, modifiers: modifiers),
-            options: model.cellOptions, using: &generator)
+            options: options, using: &generator)
         let sequenceModel = try SequenceModel(inputSize: task.inputSize, inputLayer: inputLayer, network: network,
                                               outputSize: task.output.size,
                                               placement: model.head == .last ? .lastStep : .everyStep,

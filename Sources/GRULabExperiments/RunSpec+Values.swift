@@ -11,11 +11,13 @@ extension RunSpec {
         case "adding": .adding(seqLen: int("task.seq_len"))
         case "copy": .copy(seqLen: int("task.seq_len"), symbols: int("task.symbols"), copyLength: int("task.copy_len"))
         case "selective-copy": .selectiveCopy(seqLen: int("task.seq_len"), tokens: int("task.tokens"), vocab: int("task.vocab"))
+        case "spatial-recall": .spatialRecall(seqLen: int("task.seq_len"), size: int("task.size"))
         default: .sequences(path: string("task.path"), x: string("task.x"), y: string("task.y"),
                             lengths: v["task.lengths"]!.string, evalFraction: number("task.eval_fraction"))
         }
         let model = ModelSpec(
-            cell: string("model.cell"), hiddenSize: int("model.hidden_size"), numLayers: int("model.num_layers"),
+            cell: string("model.cell"), hiddenSize: int("model.hidden_size"), kernelSize: int("model.kernel_size"),
+            numLayers: int("model.num_layers"),
             bidirectional: v["model.bidirectional"]!.bool!, dropout: number("model.dropout"),
             gateActivation: .init(rawValue: string("model.gate_activation"))!,
             candidateActivation: .init(rawValue: string("model.candidate_activation"))!,

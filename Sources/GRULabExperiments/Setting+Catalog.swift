@@ -10,7 +10,8 @@ extension Setting {
         Setting("seed", .integer(min: 0), .value(.int(0))),
 
         Setting("task.name", .task, .required),
-        Setting("task.seq_len", .integer(min: 2), .required, tasks: ["adding", "copy", "selective-copy"]),
+        Setting("task.seq_len", .integer(min: 2), .required, tasks: ["adding", "copy", "selective-copy", "spatial-recall"]),
+        Setting("task.size", .integer(min: 4), .value(.int(8)), tasks: ["spatial-recall"]),
         Setting("task.symbols", .integer(min: 2), .value(.int(8)), tasks: ["copy"]),
         Setting("task.copy_len", .integer(min: 1), .value(.int(10)), tasks: ["copy"]),
         Setting("task.tokens", .integer(min: 1), .value(.int(16)), tasks: ["selective-copy"]),
@@ -23,6 +24,7 @@ extension Setting {
 
         Setting("model.cell", .cell, .required),
         Setting("model.hidden_size", .integer(min: 1), .required),
+        Setting("model.kernel_size", .integer(min: 1), .value(.int(3))),
         Setting("model.num_layers", .integer(min: 1), .value(.int(1))),
         Setting("model.bidirectional", .boolean, .value(.bool(false))),
         Setting("model.dropout", .probability, .value(.number(0))),

@@ -13,9 +13,12 @@ public enum TaskSpec: Sendable, Hashable {
     /// The user's own data from an HDF5 file: datasets `x`, `y` and optional `lengths`;
     /// `evalFraction` of the sequences are held out for evaluation.
     case sequences(path: String, x: String, y: String, lengths: String?, evalFraction: Double)
+    /// Spatial recall: where a square lit in the first of `seqLen` frames of `size × size`
+    /// pixels, past a wandering distractor; frames for convolutional cells.
+    case spatialRecall(seqLen: Int, size: Int)
 
     /// The task names of `task.name`.
-    public static let names = ["adding", "copy", "selective-copy", "sequences"]
+    public static let names = ["adding", "copy", "selective-copy", "sequences", "spatial-recall"]
 
     /// The name in `task.name`.
     public var name: String {
@@ -24,6 +27,7 @@ public enum TaskSpec: Sendable, Hashable {
         case .copy: "copy"
         case .selectiveCopy: "selective-copy"
         case .sequences: "sequences"
+        case .spatialRecall: "spatial-recall"
         }
     }
 

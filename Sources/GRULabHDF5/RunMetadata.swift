@@ -15,9 +15,24 @@ public struct RunMetadata: Sendable, Equatable {
     /// The BLAS implementation and its version, e.g. `OpenBLAS 0.3.21`.
     public var blas: String
     public var startedAt: Date
+    /// The loss of the task's trivial predictor, the line a loss curve is read against; `nil`
+    /// writes no baseline attributes.
+    public var baseline: Baseline?
+
+    /// The root attributes `baseline_metric` (e.g. `mse`, `cross_entropy`) and `baseline`.
+    public struct Baseline: Sendable, Equatable {
+        public var metric: String
+        public var value: Double
+
+        public init(metric: String, value: Double) {
+            self.metric = metric
+            self.value = value
+        }
+    }
 
     public init(grulabVersion: String, gitCommit: String, gitDirty: Bool, seed: Int,
-                experimentYAML: String, swiftVersion: String, blas: String, startedAt: Date = Date()) {
+                experimentYAML: String, swiftVersion: String, blas: String, startedAt: Date = Date(),
+                baseline: Baseline? = nil) {
         self.grulabVersion = grulabVersion
         self.gitCommit = gitCommit
         self.gitDirty = gitDirty
@@ -26,6 +41,7 @@ public struct RunMetadata: Sendable, Equatable {
         self.swiftVersion = swiftVersion
         self.blas = blas
         self.startedAt = startedAt
+        self.baseline = baseline
     }
 }
 

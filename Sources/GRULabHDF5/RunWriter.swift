@@ -54,6 +54,10 @@ public final class RunWriter {
             ("blas", .string(metadata.blas)),
         ]
         for (name, value) in attributes { try file.setAttribute(name, value) }
+        if let baseline = metadata.baseline {
+            try file.setAttribute("baseline_metric", .string(baseline.metric))
+            try file.setAttribute("baseline", .double(baseline.value))
+        }
     }
 
     private func createGroup(_ group: RunLayout.Group, in file: HDF5File) throws {

@@ -42,7 +42,7 @@ public struct ParityCheck<Scalar: TensorScalar> {
         do {
             network = try registry.makeNetwork(cell: fixture.cell, inputSize: fixture.inputSize,
                                                hiddenSize: fixture.hiddenSize, configuration: configuration,
-                                               using: &generator)
+                                               options: CellOptions(featureMap: fixture.featureMap), using: &generator)
         } catch let CellRegistryError.unknown(name, known) {
             throw .unknownCell(file: fixture.file, cell: name, known: known)
         } catch {
@@ -118,7 +118,9 @@ public struct ParityCheck<Scalar: TensorScalar> {
     /// 10^6 would be terabytes).
     private func checkSizes(_ fixture: ParityFixture) throws(ParityError) {
         let held = fixture.parameters.values.reduce(0) { $0 + $1.count }
-        let (input, hidden) = (Double(fixture.inputSize), Double(fixture.hiddenSize))
+        // a convolutional cell's weights grow with its channels, not with its flat sizes
+        let pixels = Double(fixture.featureMap?.pixels ?? 1)
+        let (input, hidden) = (Double(fixture.inputSize) / pixels, Double(fixture.hiddenSize) / pixels)
         let directions: Double = fixture.bidirectional ? 2 : 1
         let needed = directions * hidden * (input + Double(fixture.numLayers - 1) * hidden)
         guard needed <= Double(held) else {

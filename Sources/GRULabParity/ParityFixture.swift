@@ -8,6 +8,10 @@ import GRULabTensor
 /// Two forms are read: the full one (`num_layers`, `bidirectional`, `loss_weights`,
 /// `expected.output`, `expected.grad`, …) and the gradient-norm curve (`loss`:
 /// `"sum(h_T * w)"`, a `w` of `[N][H]`, `h0: "zeros"`, `expected.grad_h_norm` only).
+///
+/// A convolutional fixture gives `input_channels`, `hidden_channels`, `height`, `width` and
+/// `kernel_size` in place of `input_size` and `hidden_size`, and frames `[C][Y][X]` where the
+/// others have vectors; its tensors are read flattened to the cell's rows (``FeatureMap``).
 public struct ParityFixture: Sendable {
     /// The file's name, for messages.
     public let file: String
@@ -15,8 +19,12 @@ public struct ParityFixture: Sendable {
     public let cell: String
     /// The zoneout probability of a `zoneout-gru-eval` fixture.
     public let zoneout: Double?
+    /// `C`, flat for a convolutional fixture.
     public let inputSize: Int
+    /// `H`, flat for a convolutional fixture.
     public let hiddenSize: Int
+    /// The feature maps of a convolutional fixture, else `nil`.
+    public let featureMap: FeatureMap?
     public let numLayers: Int
     public let bidirectional: Bool
     /// `[T, N, C]`.
@@ -63,20 +71,40 @@ public struct ParityFixture: Sendable {
         let isCurve = root["w"] != nil
         cell = cellName == "zoneout-gru-eval" ? "gru" : cellName
         zoneout = cellName == "zoneout-gru-eval" ? try reader.number(root, "zoneout") : nil
-        inputSize = try reader.integer(root, "input_size")
-        hiddenSize = try reader.integer(root, "hidden_size")
+        // the trailing dimensions of an input frame and of a state: [C] and [H], or
+        // [C_in, Y, X] and [H_c, Y, X]
+        let inputFrame: [Int], stateFrame: [Int]
+        if root["input_channels"] != nil {
+            let map = FeatureMap(height: try reader.integer(root, "height"), width: try reader.integer(root, "width"),
+                                 kernelSize: try reader.integer(root, "kernel_size"))
+            do { try map.validate() } catch {
+                throw ParityError.invalidValue(file: file, key: "kernel_size", expected: "an odd positive integer")
+            }
+            inputFrame = [try reader.integer(root, "input_channels"), map.height, map.width]
+            stateFrame = [try reader.integer(root, "hidden_channels"), map.height, map.width]
+            featureMap = map
+        } else {
+            inputFrame = [try reader.integer(root, "input_size")]
+            stateFrame = [try reader.integer(root, "hidden_size")]
+            featureMap = nil
+        }
+        inputSize = inputFrame.reduce(1, *)
+        hiddenSize = stateFrame.reduce(1, *)
         numLayers = isCurve ? 1 : try reader.integer(root, "num_layers")
         bidirectional = isCurve ? false : try reader.bool(root, "bidirectional")
         let steps = try reader.integer(root, "seq_len"), batch = try reader.integer(root, "batch")
         let directions = bidirectional ? 2 : 1
         let stateShape = [numLayers * directions, batch, hiddenSize]
-        x = try reader.tensor(root, "x", shape: [steps, batch, inputSize])
+        let nestedState = [numLayers * directions, batch] + stateFrame
+        let nestedOutput = [steps, batch, directions * stateFrame[0]] + stateFrame.dropFirst()
+        let outputShape = [steps, batch, directions * hiddenSize]
+        x = try reader.tensor(root, "x", shape: [steps, batch] + inputFrame).reshaped([steps, batch, inputSize])
         if root["h0"] is String {
             h0 = nil
         } else {
-            h0 = try reader.tensor(root, "h0", shape: stateShape)
+            h0 = try reader.tensor(root, "h0", shape: nestedState).reshaped(stateShape)
         }
-        c0 = root["c0"] == nil ? nil : try reader.tensor(root, "c0", shape: stateShape)
+        c0 = root["c0"] == nil ? nil : try reader.tensor(root, "c0", shape: nestedState).reshaped(stateShape)
         let params = try reader.object(root, "params")
         var parameters: [String: Tensor<Double>] = [:]
         for (name, value) in params {
@@ -87,15 +115,16 @@ public struct ParityFixture: Sendable {
         var expected: [(String, Tensor<Double>)] = []
         if isCurve {
             outputWeights = nil
-            finalStateWeights = try reader.tensor(root, "w", shape: [batch, hiddenSize]).reshaped(stateShape)
+            finalStateWeights = try reader.tensor(root, "w", shape: [batch] + stateFrame).reshaped(stateShape)
         } else {
             let weights = try reader.object(root, "loss_weights")
             outputWeights = try reader.tensor(weights, "loss_weights.output", key: "output",
-                                              shape: [steps, batch, directions * hiddenSize])
-            finalStateWeights = try reader.tensor(weights, "loss_weights.h_n", key: "h_n", shape: stateShape)
+                                              shape: nestedOutput).reshaped(outputShape)
+            finalStateWeights = try reader.tensor(weights, "loss_weights.h_n", key: "h_n", shape: nestedState)
+                .reshaped(stateShape)
             expected.append(("output", try reader.tensor(expectedRoot, "expected.output", key: "output",
-                                                          shape: [steps, batch, directions * hiddenSize])))
-            expected.append(("h_n", try reader.tensor(expectedRoot, "expected.h_n", key: "h_n", shape: stateShape)))
+                                                          shape: nestedOutput)))
+            expected.append(("h_n", try reader.tensor(expectedRoot, "expected.h_n", key: "h_n", shape: nestedState)))
             expected.append(("loss", Tensor(shape: [1], scalars: [try reader.number(expectedRoot, "loss", path: "expected.loss")])))
             let grads = try reader.object(expectedRoot, "grad", path: "expected.grad")
             for name in grads.keys.sorted() {

@@ -21,6 +21,10 @@ public protocol SequenceTask: Sendable {
     var placement: LossPlacement { get }
     /// The score of a model that has learned nothing useful, stated so reports can show it.
     var baseline: Baseline { get }
+    /// For a task whose steps are images: each step's `C` features are a frame
+    /// `[channels, height, width]`, flattened row-major, which a convolutional cell reads as
+    /// feature maps. `nil` (the default) for vector steps.
+    var frame: (channels: Int, height: Int, width: Int)? { get }
 
     /// A training batch of `size` sequences drawn from `generator`.
     func batch(size: Int, using generator: inout SeededGenerator) -> TaskBatch
@@ -29,6 +33,10 @@ public protocol SequenceTask: Sendable {
     /// example `SeededGenerator(seed: s).split("evaluation")`), so that it never shares a
     /// stream with the training batches; the same generator gives the same set.
     func evaluationSet(using generator: SeededGenerator) -> TaskBatch
+}
+
+extension SequenceTask {
+    public var frame: (channels: Int, height: Int, width: Int)? { nil }
 }
 
 /// What a task's targets are.

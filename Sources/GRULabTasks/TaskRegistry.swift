@@ -25,6 +25,7 @@ public enum TaskParameter: Sendable, Equatable, CustomStringConvertible {
 /// | `copy` | `seq_len` = the delay T (100; sequences have T + 20 steps), `eval_size` (512) |
 /// | `selective-copy` | `seq_len` = the context T (64; sequences have T + K steps), `tokens` K (4), `vocab` V (8), `eval_size` (512) |
 /// | `sequences` | `path` (required), `eval_size` (S/10, at least 1) |
+/// | `spatial-recall` | `seq_len` T (50), `size` S (8; frames S × S), `eval_size` (512) |
 public struct TaskRegistry: Sendable {
     /// One task: its name, its parameters with their defaults, and how to make it.
     public struct Descriptor: Sendable {
@@ -37,7 +38,7 @@ public struct TaskRegistry: Sendable {
     /// The tasks in registration order.
     public let descriptors: [Descriptor]
 
-    /// `adding`, `copy`, `selective-copy`, `sequences`.
+    /// `adding`, `copy`, `selective-copy`, `sequences`, `spatial-recall`.
     public static let builtIn = TaskRegistry(descriptors: [
         Descriptor(name: "adding", parameters: [("seq_len", .int(100)), ("eval_size", .int(512))]) { a throws(TaskError) in
             try AddingTask(sequenceLength: a.int("seq_len"), evaluationSize: a.int("eval_size"))
@@ -52,6 +53,9 @@ public struct TaskRegistry: Sendable {
         },
         Descriptor(name: "sequences", parameters: [("path", nil), ("eval_size", nil)]) { a throws(TaskError) in
             try SequencesTask(path: a.string("path"), evaluationSize: a.optionalInt("eval_size"))
+        },
+        Descriptor(name: "spatial-recall", parameters: [("seq_len", .int(50)), ("size", .int(8)), ("eval_size", .int(512))]) { a throws(TaskError) in
+            try SpatialRecallTask(sequenceLength: a.int("seq_len"), size: a.int("size"), evaluationSize: a.int("eval_size"))
         },
     ])
 

@@ -10,9 +10,7 @@ import Testing
 @Suite struct DifferentiableCellTests {
     static let registry: CellRegistry = {
         var registry = CellRegistry.builtIn
-        try! registry.register(.differentiable(
-            CustomGRU<Float>.self, CustomGRU<Double>.self, name: "custom-gru",
-            summary: "gru as a custom cell", equations: "as gru", reference: "tests"))
+        try! registry.register(.customGRU)
         try! registry.register(.differentiable(
             CustomLSTM<Float>.self, CustomLSTM<Double>.self, name: "custom-lstm",
             summary: "lstm as a custom cell", equations: "as lstm", reference: "tests"))

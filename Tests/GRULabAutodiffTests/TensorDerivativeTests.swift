@@ -12,13 +12,14 @@ import Testing
     /// calling one through `valueWithPullback` crashes Swift 6.3.1's SILGen in a reabstraction
     /// thunk; a `switch` inside one differentiable function does not.)
     enum Case: CaseIterable {
-        case biasBroadcast, columnBroadcast, hadamard, rowBroadcastQuotient, scalars, product,
+        case biasBroadcast, columnBroadcast, middleBroadcast, hadamard, rowBroadcastQuotient, scalars, product,
              productTransposed, transpose, activations, columnsAndConcatenation, rows, reductions
 
         var shapes: ([Int], [Int]) {
             switch self {
             case .biasBroadcast: ([3, 4], [4])
             case .columnBroadcast: ([3, 4], [3, 1])
+            case .middleBroadcast: ([2, 4, 3], [2, 1, 3])
             case .hadamard: ([3, 4], [3, 4])
             case .rowBroadcastQuotient: ([3, 4], [1, 4])
             case .scalars: ([2, 3], [1])
@@ -38,6 +39,7 @@ import Testing
         switch c {
         case .biasBroadcast: return a + b
         case .columnBroadcast: return a - b
+        case .middleBroadcast: return a * b + b
         case .hadamard: return a * b
         case .rowBroadcastQuotient: return a / (b * b + 1)
         case .scalars: return (1 - a) * (-a) + (a + 2) * 3 + b
@@ -82,5 +84,19 @@ import Testing
         #expect(x.unbroadcast(to: [2, 1]) == T(shape: [2, 1], scalars: [6, 15]))
         #expect(T.broadcastShape([2, 3], [4]) == nil)
         #expect(T.broadcastShape([5, 1, 3], [4, 1]) == [5, 4, 3])
+    }
+
+    /// Each layout the broadcasting loops tell apart: a bias (the whole tensor repeats), a row
+    /// statistic (each element repeats), and a middle extent of 1 (neither).
+    @Test func broadcastRepeatsAndUnbroadcastSums() {
+        let bias = T(shape: [3], scalars: [1, 2, 3])
+        #expect(bias.broadcast(to: [2, 3]) == T(shape: [2, 3], scalars: [1, 2, 3, 1, 2, 3]))
+        let rowStatistic = T(shape: [2, 1], scalars: [1, 2])
+        #expect(rowStatistic.broadcast(to: [2, 3]) == T(shape: [2, 3], scalars: [1, 1, 1, 2, 2, 2]))
+        let middle = T(shape: [2, 1, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let repeated = middle.broadcast(to: [2, 2, 3])
+        #expect(repeated == T(shape: [2, 2, 3], scalars: [1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6]))
+        #expect(repeated.unbroadcast(to: [2, 1, 3]) == T(shape: [2, 1, 3], scalars: [2, 4, 6, 8, 10, 12]))
+        #expect(T(shape: [], scalars: [7]).broadcast(to: [2]) == T(shape: [2], scalars: [7, 7]))
     }
 }

@@ -11,10 +11,11 @@ import Testing
         }
         #expect(CellRegistryError.unknown("grru", known: CellRegistry.builtIn.names).description
                 == "unknown cell 'grru'; known cells: "
-                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh")
+                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, convgru, convlstm, convrnn-tanh, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh, zoneout-convgru, variational-convgru, noisy-convgru, zoneout-convlstm, variational-convlstm, noisy-convlstm, zoneout-convrnn-tanh, variational-convrnn-tanh, noisy-convrnn-tanh")
     }
 
-    /// Shapes at C = 3, H = 4, against the documented `parameterShapes`.
+    /// Shapes at C = 3, H = 4 (channels, for a convolutional cell over 3 × 3 kernels), against
+    /// the documented `parameterShapes`.
     static let shapes: [String: [[Int]]] = [
         "gru": [[12, 3], [12, 4], [12], [12]],
         "d2l-gru": [[3, 4], [4, 4], [4], [3, 4], [4, 4], [4], [3, 4], [4, 4], [4]],
@@ -23,16 +24,49 @@ import Testing
         "lstm": [[16, 3], [16, 4], [16], [16]],
         "rnn-tanh": [[4, 3], [4, 4], [4], [4]],
         "rnn-relu": [[4, 3], [4, 4], [4], [4]],
+        "convgru": [[12, 3, 3, 3], [12, 4, 3, 3], [12], [12]],
+        "convlstm": [[16, 3, 3, 3], [16, 4, 3, 3], [16], [16]],
+        "convrnn-tanh": [[4, 3, 3, 3], [4, 4, 3, 3], [4], [4]],
     ]
 
     @Test(arguments: CellRegistry.builtIn.descriptors.filter { $0.preset == nil }.map(\.name))
     func documentedParametersAreTheCellsParameters(name: String) throws {
         let descriptor = try CellRegistry.builtIn.descriptor(named: name)
         var g = SeededGenerator(seed: 0)
-        let cell: AnyRecurrentCell<Float> = descriptor.make(inputSize: 3, hiddenSize: 4, using: &g)
+        let map = descriptor.convolutional ? CellRegistry.checkFeatureMap : nil
+        let pixels = map?.pixels ?? 1
+        let cell: AnyRecurrentCell<Float> = descriptor.make(inputSize: 3 * pixels, hiddenSize: 4 * pixels,
+                                                            options: CellOptions(featureMap: map), using: &g)
         #expect(cell.parameters.names == descriptor.parameterShapes.map(\.name))
         #expect(cell.parameters.entries.map(\.shape) == Self.shapes[name])
         #expect(cell.hasCell == descriptor.hasCell)
+    }
+
+    @Test func convolutionalCellsNeedAFeatureMapAndVectorCellsRefuseOne() throws {
+        var g = SeededGenerator(seed: 0)
+        #expect(throws: CellRegistryError.featureMapMissing("convgru")) {
+            let _: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+                cell: "convgru", inputSize: 12, hiddenSize: 12, using: &g)
+        }
+        #expect(throws: CellRegistryError.featureMapUnexpected("gru")) {
+            let _: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+                cell: "gru", inputSize: 12, hiddenSize: 12, options: CellOptions(featureMap: .init(height: 2, width: 2, kernelSize: 3)),
+                using: &g)
+        }
+        #expect(throws: FeatureMapError.notWholeChannels(name: "input size", features: 10, pixels: 4)) {
+            let _: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+                cell: "convlstm", inputSize: 10, hiddenSize: 12, options: CellOptions(featureMap: .init(height: 2, width: 2, kernelSize: 3)),
+                using: &g)
+        }
+        #expect(throws: FeatureMapError.kernelSize(2)) {
+            let _: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+                cell: "convgru", inputSize: 8, hiddenSize: 12, options: CellOptions(featureMap: .init(height: 2, width: 2, kernelSize: 2)),
+                using: &g)
+        }
+        #expect(CellRegistryError.featureMapMissing("convgru").description
+                == "cell 'convgru' is convolutional: it needs the feature maps' height, width and kernel size")
+        #expect(FeatureMapError.notWholeChannels(name: "input size", features: 10, pixels: 4).description
+                == "input size 10 is not a whole number of 4-pixel channel maps")
     }
 
     @Test func aNameIsRegisteredOnce() throws {

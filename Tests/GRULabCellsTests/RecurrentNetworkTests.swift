@@ -7,7 +7,7 @@ import Testing
     func network(_ cell: String, layers: Int = 1, bidirectional: Bool = false,
                  batchFirst: Bool = false) throws -> RecurrentNetwork<Double> {
         var g = SeededGenerator(seed: 9)
-        return try CellRegistry.builtIn.makeNetwork(
+        return try CellRegistry.builtIn.makeCheckNetwork(
             cell: cell, inputSize: 3, hiddenSize: 5,
             configuration: .init(numLayers: layers, bidirectional: bidirectional, batchFirst: batchFirst), using: &g)
     }
@@ -17,8 +17,9 @@ import Testing
     func omittedInitialStateEqualsExplicitZeros(cell: String) throws {
         let net = try network(cell, layers: 2, bidirectional: true)
         var g = SeededGenerator(seed: 1)
-        let x = Tensor<Double>.random([6, 2, 3], using: &g)
-        let zeros = RecurrentState<Double>(h: Tensor(zeros: [4, 2, 5]), c: net.hasCell ? Tensor(zeros: [4, 2, 5]) : nil)
+        let x = Tensor<Double>.random([6, 2, net.inputSize], using: &g)
+        let stateShape = [4, 2, net.hiddenSize]
+        let zeros = RecurrentState<Double>(h: Tensor(zeros: stateShape), c: net.hasCell ? Tensor(zeros: stateShape) : nil)
         let omitted = try net.forward(x, generator: &g)
         let explicit = try net.forward(x, initialState: zeros, generator: &g)
         #expect(omitted.output == explicit.output)
@@ -85,12 +86,13 @@ import Testing
     func floatPathMatchesDoublePath(cell: String) throws {
         let double = try network(cell, layers: 2, bidirectional: true)
         var g = SeededGenerator(seed: 9)
-        var float: RecurrentNetwork<Float> = try CellRegistry.builtIn.makeNetwork(
+        var float: RecurrentNetwork<Float> = try CellRegistry.builtIn.makeCheckNetwork(
             cell: cell, inputSize: 3, hiddenSize: 5, configuration: .init(numLayers: 2, bidirectional: true), using: &g)
         float.parameters = ParameterSet(double.parameters.entries.indices.map {
             (double.parameters.entries[$0].name, Tensor<Float>(double.parameters.tensor(at: $0)))
         })
-        let x = Tensor<Double>.random([7, 2, 3], using: &g), w = Tensor<Double>.random([7, 2, 10], using: &g)
+        let x = Tensor<Double>.random([7, 2, double.inputSize], using: &g)
+        let w = Tensor<Double>.random([7, 2, 2 * double.hiddenSize], using: &g)
         let fd = try double.forward(x, generator: &g), ff = try float.forward(Tensor(x), generator: &g)
         #expect(Tensor<Double>(ff.output).maxAbsoluteDifference(fd.output) < 1e-5)
         var nd = NoBackwardObserver<Double>(), nf = NoBackwardObserver<Float>()

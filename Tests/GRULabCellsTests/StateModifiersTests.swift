@@ -65,6 +65,36 @@ import Testing
         #expect(evaluated.output.maxAbsoluteDifference(Tensor(shape: x.shape, scalars: x.scalars)) < 1e-15)
     }
 
+    /// A convolutional cell's variational masks drop whole channel maps: with identity kernels
+    /// (centre tap 1 from channel c to c) and no recurrence, `atanh(h) / x` is the input mask,
+    /// one value per sequence and channel, the same at every pixel and step.
+    @Test func aConvolutionalCellsInputMaskIsOnePerChannelMap() throws {
+        var g = SeededGenerator(seed: 25)
+        let map = FeatureMap(height: 3, width: 2, kernelSize: 3), channels = 8
+        var net: RecurrentNetwork<Double> = try CellRegistry.builtIn.makeNetwork(
+            cell: "convrnn-tanh", inputSize: channels * 6, hiddenSize: channels * 6,
+            configuration: .init(modifiers: StateModifiers(inputDropout: 0.5)),
+            options: CellOptions(featureMap: map), using: &g)
+        var p = net.parameters.zeros()
+        p["weight_ih_l0"] = Tensor(shape: [channels, channels, 3, 3], scalars: (0..<channels * channels * 9).map {
+            $0 % 9 == 4 && $0 / 9 / channels == $0 / 9 % channels ? 1 : 0
+        })
+        net.parameters = p
+        let x = Tensor<Double>(shape: [4, 3, channels * 6], scalars: (0..<4 * 3 * channels * 6).map { _ in g.uniform(0.5, 1.5) })
+        let f = try net.forward(x, training: true, generator: &g)
+        let masks = (0..<4).map { t in (0..<3).map { b in (0..<channels * 6).map { j in
+            (Double.atanh(f.output[t, b, j]) / x[t, b, j] * 1e6).rounded() / 1e6 } } }
+        for t in 0..<4 {
+            #expect(masks[t] == masks[0])
+            for b in 0..<3 {
+                for c in 0..<channels { #expect(Set(masks[t][b][c * 6..<(c + 1) * 6]).count == 1) }
+            }
+        }
+        let perChannel = masks[0].map { row in stride(from: 0, to: row.count, by: 6).map { row[$0] } }
+        #expect(Set(perChannel.flatMap { $0 }) == [0, 2])
+        #expect(perChannel[0] != perChannel[1] && perChannel[1] != perChannel[2])
+    }
+
     /// With `W_hh = I` and no input, `h_t = relu(m ⊙ h_{t-1})`: the ratio of consecutive
     /// outputs is the recurrent mask, the same at every step.
     @Test func theRecurrentMaskIsOnePerSequenceTheSameAtEveryStep() throws {

@@ -16,7 +16,7 @@ import Testing
         + ["zoneout-gru", "variational-gru"].filter { !CellRegistry.builtIn.names.contains($0) }
 
     @Test func theReadyFilesAreThere() {
-        #expect(Self.files == ["copy.yaml", "selective-copy.yaml", "vanishing-gradients-full.yaml",
+        #expect(Self.files == ["convgru-spatial-recall.yaml", "copy.yaml", "selective-copy.yaml", "vanishing-gradients-full.yaml",
                                "vanishing-gradients.yaml", "zoneout-sweep.yaml"])
     }
 

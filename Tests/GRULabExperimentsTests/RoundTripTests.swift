@@ -22,6 +22,7 @@ import Testing
         minimal,
         replacing(line: 3, with: "  name: copy\n  symbols: 6"),
         replacing(line: 3, with: "  name: selective-copy\n  vocab: 5"),
+        replacing(line: 3, with: "  name: spatial-recall\n  size: 6"),
         "name: data\ntask:\n  name: sequences\n  path: \"weird: name #1.h5\"\n  lengths: null\nmodel:\n  cell: rnn-relu\n  hidden_size: 3\n  input_projection: 7\n  head: every\n",
     ])
     func everyRunReadsBackTheSame(yaml: String) throws {
@@ -51,6 +52,7 @@ import Testing
             model:
               cell: lstm
               hidden_size: 8
+              kernel_size: 3
               num_layers: 1
               bidirectional: false
               dropout: 0.0

@@ -55,12 +55,12 @@ import Testing
         (replacing(line: 6, with: "  cell: grru"), "experiments/x.yaml:6: model.cell: unknown cell 'grru'; did you mean 'gru'?"),
         (replacing(line: 6, with: "  cell: transformer"),
          "experiments/x.yaml:6: model.cell: unknown cell 'transformer'; known cells: "
-            + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh"),
+            + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, convgru, convlstm, convrnn-tanh, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh, zoneout-convgru, variational-convgru, noisy-convgru, zoneout-convlstm, variational-convlstm, noisy-convlstm, zoneout-convrnn-tanh, variational-convrnn-tanh, noisy-convrnn-tanh"),
         (minimal + "sweep:\n  model.cell: [gru, lsmt]\n",
          "experiments/x.yaml:9: sweep.model.cell: unknown cell 'lsmt'; did you mean 'lstm'?"),
         (replacing(line: 3, with: "  name: addding"), "experiments/x.yaml:3: task.name: unknown task 'addding'; did you mean 'adding'?"),
         (replacing(line: 3, with: "  name: parity"),
-         "experiments/x.yaml:3: task.name: unknown task 'parity'; known tasks: adding, copy, selective-copy, sequences"),
+         "experiments/x.yaml:3: task.name: unknown task 'parity'; known tasks: adding, copy, selective-copy, sequences, spatial-recall"),
     ] as [(String, String)])
     func aSingleMistakeGivesItsMessage(yaml: String, expected: String) {
         #expect(messages(yaml) == [expected])
@@ -76,7 +76,7 @@ import Testing
         (replacing(line: 6, with: ""), "experiments/x.yaml: model.cell: missing; expected a cell name"),
         (replacing(line: 1, with: "seed: 1"),
          "experiments/x.yaml: name: missing; expected a name of letters, digits, '.', '_' and '-'"),
-        (replacing(line: 3, with: "  name: sequences\n  path: d.h5"), "experiments/x.yaml:5: task.seq_len: not a parameter of task 'sequences'; it applies to adding, copy, selective-copy"),
+        (replacing(line: 3, with: "  name: sequences\n  path: d.h5"), "experiments/x.yaml:5: task.seq_len: not a parameter of task 'sequences'; it applies to adding, copy, selective-copy, spatial-recall"),
         (minimal + "sweep:\n  seed: [1, 2, 1]\n", "experiments/x.yaml:9: sweep.seed: duplicate value '1'"),
         (minimal + "sweep:\n  name: [a, b]\n", "experiments/x.yaml:9: sweep.name: cannot be swept"),
         (minimal + "seed: [1, 2]\nsweep:\n  seed: [3]\n",
@@ -130,7 +130,7 @@ import Testing
     @Test func errorsAreTypedWithTheirOriginAndKey() {
         #expect(errors(replacing(line: 7, with: "  hiden_size: 8")) == [
             .unknownKey(.line(file: file, line: 7), key: "model.hiden_size", suggestion: "hidden_size",
-                        known: ["cell", "hidden_size", "num_layers", "bidirectional", "dropout", "gate_activation",
+                        known: ["cell", "hidden_size", "kernel_size", "num_layers", "bidirectional", "dropout", "gate_activation",
                                 "candidate_activation", "init", "forget_bias", "zoneout", "variational_dropout",
                                 "gaussian_noise", "gaussian_noise_learned", "kl_weight", "input_projection", "head"]),
         ])

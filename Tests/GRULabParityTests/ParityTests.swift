@@ -6,11 +6,12 @@ import Testing
 
 /// Every fixture, shared and GRULab's own, in both precisions.
 @Suite struct ParityTests {
-    static let fixtures = Fixtures.all(in: "parity") + Fixtures.all(in: "parity-extra")
+    static let fixtures = Fixtures.all(in: "parity") + Fixtures.all(in: "parity-conv") + Fixtures.all(in: "parity-extra")
 
     @Test func everyCellHasAFixture() throws {
         let cells = Set(try Self.fixtures.map { try ParityFixture(contentsOf: $0).cell })
-        #expect(cells == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu"])
+        #expect(cells == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu",
+                          "convgru", "convlstm", "convrnn-tanh"])
         let zoneouts = try Self.fixtures.compactMap { try ParityFixture(contentsOf: $0).zoneout }
         #expect(zoneouts.sorted() == [0.25, 0.6])
     }
@@ -66,7 +67,7 @@ import Testing
     static let badInputs = [
         BadInput(change: { $0["cell"] = "grru" },
                  message: "bad.json: unknown cell 'grru'; known cells: "
-                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh"),
+                 + "gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, convgru, convlstm, convrnn-tanh, zoneout-gru, variational-gru, noisy-gru, zoneout-d2l-gru, variational-d2l-gru, noisy-d2l-gru, zoneout-mingru, variational-mingru, noisy-mingru, zoneout-cellstate-gru, variational-cellstate-gru, noisy-cellstate-gru, zoneout-lstm, variational-lstm, noisy-lstm, zoneout-rnn-tanh, variational-rnn-tanh, noisy-rnn-tanh, zoneout-convgru, variational-convgru, noisy-convgru, zoneout-convlstm, variational-convlstm, noisy-convlstm, zoneout-convrnn-tanh, variational-convrnn-tanh, noisy-convrnn-tanh"),
         BadInput(change: { $0.removeValue(forKey: "x") }, message: "bad.json: missing key 'x'"),
         BadInput(change: { $0["hidden_size"] = 4.5 }, message: "bad.json: key 'hidden_size': expected a positive integer"),
         BadInput(change: { $0["bidirectional"] = 1 }, message: "bad.json: key 'bidirectional': expected true or false"),

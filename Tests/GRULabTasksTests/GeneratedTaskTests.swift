@@ -12,7 +12,8 @@ import Testing
 
     @Test func theSameSeedGivesTheSameData() throws {
         let tasks: [any SequenceTask] = [try AddingTask(sequenceLength: 30), try CopyTask(delay: 5),
-                                         try SelectiveCopyTask(contextLength: 12, tokens: 3, vocabulary: 4)]
+                                         try SelectiveCopyTask(contextLength: 12, tokens: 3, vocabulary: 4),
+                                         try SpatialRecallTask(sequenceLength: 9, size: 6)]
         for task in tasks {
             #expect(Self.draw(task, size: 8, seed: 7) == Self.draw(task, size: 8, seed: 7), "\(task.name)")
             #expect(Self.draw(task, size: 8, seed: 7) != Self.draw(task, size: 8, seed: 8), "\(task.name)")
@@ -42,6 +43,38 @@ import Testing
         let mse = y.reduce(0) { $0 + ($1 - 1) * ($1 - 1) } / Double(y.count)
         #expect(abs(mse - task.baseline.value) < 0.005)
         #expect(abs(task.baseline.value - 1.0 / 6) < 1e-15 && task.baseline.metric == "mse")
+    }
+
+    /// Frame 0 lights the target's 2 × 2 block, every later frame one block of a distractor
+    /// that moves by at most one block a frame.
+    @Test func spatialRecallShowsTheTargetFirstAndThenOnlyTheDistractor() throws {
+        let task = try SpatialRecallTask(sequenceLength: 12, size: 6)
+        let batch = Self.draw(task, size: 40, seed: 4)
+        #expect(batch.x.shape == [12, 40, 36] && task.inputSize == 36 && task.blocks == 9)
+        #expect(task.frame! == (1, 6, 6))
+        guard case let .classes(y) = batch.target else { Issue.record("not a classification"); return }
+        #expect(Set(y).count == 9)
+        for b in 0..<40 {
+            var previous: (Int, Int)?
+            for t in 0..<12 {
+                let lit = (0..<36).filter { batch.x[t, b, $0] == 1 }
+                #expect(lit.count == 4 && (0..<36).allSatisfy { [0, 1].contains(batch.x[t, b, $0]) })
+                let (row, column) = (lit[0] / 6, lit[0] % 6)
+                #expect(row % 2 == 0 && column % 2 == 0)
+                #expect(lit == [lit[0], lit[0] + 1, lit[0] + 6, lit[0] + 7])
+                let block = (row / 2, column / 2)
+                if t == 0 {
+                    #expect(block.0 * 3 + block.1 == y[b])
+                } else if let previous {
+                    #expect(abs(block.0 - previous.0) + abs(block.1 - previous.1) <= 1)
+                }
+                if t > 0 { previous = block }
+            }
+        }
+        #expect(abs(task.baseline.value - log(9.0)) < 1e-15 && task.baseline.metric == "cross_entropy")
+        #expect(throws: TaskError.invalidParameter(task: "spatial-recall", name: "size", value: "5", expected: "an even integer >= 4")) {
+            try SpatialRecallTask(sequenceLength: 10, size: 5)
+        }
     }
 
     @Test func copyFollowsArjovskyEtAl() throws {

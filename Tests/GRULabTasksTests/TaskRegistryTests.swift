@@ -11,11 +11,11 @@ import Testing
         #expect(copy.sequenceLength == 50 && copy.output == .classification(classes: 10) && copy.placement == .everyStep)
         let selective = try TaskRegistry.builtIn.make("selective-copy")
         #expect(selective.sequenceLength == 68 && selective.inputSize == 10)
-        #expect(TaskRegistry.builtIn.names == ["adding", "copy", "selective-copy", "sequences"])
+        #expect(TaskRegistry.builtIn.names == ["adding", "copy", "selective-copy", "sequences", "spatial-recall"])
     }
 
     @Test(arguments: [
-        ("walking", [:], "unknown task 'walking'; known tasks: adding, copy, selective-copy, sequences"),
+        ("walking", [:], "unknown task 'walking'; known tasks: adding, copy, selective-copy, sequences, spatial-recall"),
         ("adding", ["seq_len": TaskParameter.int(1)], "task 'adding': seq_len = 1, expected an integer >= 2"),
         ("adding", ["seq_length": .int(10)], "task 'adding' has no parameter 'seq_length'; its parameters: seq_len, eval_size"),
         ("adding", ["seq_len": .string("ten")], "task 'adding': parameter 'seq_len' must be an integer"),

@@ -33,7 +33,8 @@ func metadata() -> RunMetadata {
                 gitDirty: true, seed: 7,
                 experimentYAML: "name: adding\ncell: gru\nhidden: 32\nlearning_rate: 0.001\n",
                 swiftVersion: "6.3.1", blas: "OpenBLAS 0.3.21",
-                startedAt: Date(timeIntervalSince1970: 1_700_000_000))
+                startedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                baseline: .init(metric: "mse", value: 1.0 / 6))
 }
 
 /// dL/dh_t norms that decay along t the way a vanishing gradient does, so figures look real.

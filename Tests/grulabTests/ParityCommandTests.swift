@@ -4,7 +4,7 @@ import Testing
 
 /// `grulab parity` end to end: the built executable, its output and its exit status.
 @Suite struct ParityCommandTests {
-    static let shared = Fixtures.all(in: "parity")
+    static let shared = Fixtures.all(in: "parity") + Fixtures.all(in: "parity-conv")
 
     @Test(arguments: ["float64", "float32"])
     func everySharedFixturePasses(precision: String) throws {
@@ -66,11 +66,15 @@ import Testing
         #expect(result.status == 0)
         #expect(result.standardOutput.split(separator: "\n").map { String($0.split(separator: " ")[0]) }
                 == ["gru", "d2l-gru", "mingru", "cellstate-gru", "lstm", "rnn-tanh", "rnn-relu",
+                    "convgru", "convlstm", "convrnn-tanh",
                     "zoneout-gru", "variational-gru", "noisy-gru", "zoneout-d2l-gru", "variational-d2l-gru", "noisy-d2l-gru",
                     "zoneout-mingru", "variational-mingru", "noisy-mingru",
                     "zoneout-cellstate-gru", "variational-cellstate-gru", "noisy-cellstate-gru",
                     "zoneout-lstm", "variational-lstm", "noisy-lstm",
-                    "zoneout-rnn-tanh", "variational-rnn-tanh", "noisy-rnn-tanh"])
+                    "zoneout-rnn-tanh", "variational-rnn-tanh", "noisy-rnn-tanh",
+                    "zoneout-convgru", "variational-convgru", "noisy-convgru",
+                    "zoneout-convlstm", "variational-convlstm", "noisy-convlstm",
+                    "zoneout-convrnn-tanh", "variational-convrnn-tanh", "noisy-convrnn-tanh"])
     }
 
     @Test func oneCellShowsEquationsAndParameterShapes() throws {
@@ -84,6 +88,6 @@ import Testing
     @Test func anUnknownCellListsTheKnownOnes() throws {
         let result = try CommandLineTool.run(["cells", "grru"])
         #expect(result.status == 2)
-        #expect(result.standardError.hasPrefix("grulab: unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, zoneout-gru, variational-gru,"))
+        #expect(result.standardError.hasPrefix("grulab: unknown cell 'grru'; known cells: gru, d2l-gru, mingru, cellstate-gru, lstm, rnn-tanh, rnn-relu, convgru, convlstm,"))
     }
 }

@@ -82,6 +82,20 @@ import Testing
     }
 
     @Test(arguments: [
+        (["model.cell=convgru", "sweep.model.cell=[convgru]"],
+         "grulab: model.cell: 'convgru' is convolutional: it needs a task whose steps are frames (spatial-recall), not 'adding'\n"),
+        (["task.name=spatial-recall", "model.cell=convgru", "model.kernel_size=2", "sweep.model.cell=[convgru]"],
+         "grulab: model.kernel_size: kernel_size must be an odd positive integer ('same' padding), got 2\n"),
+    ])
+    func aConvolutionalCellNeedsFramesAndAnOddKernel(arguments: [String], message: String) throws {
+        let directory = try TemporaryDirectory()
+        let file = try write(Self.experiment, in: directory)
+        let result = try CommandLineTool.run(["run", file, "train.steps=2", "--out", directory.path("out")] + arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError == message)
+    }
+
+    @Test(arguments: [
         (["--run-index", "5"], "grulab: --run-index 5: the experiment has runs 0...1\n"),
         (["--shard", "2/2"], "Error: --shard takes I/N with 0 <= I < N, e.g. 0/4; got '2/2'\n"),
         (["--run-index", "0", "--shard", "0/2"], "Error: --run-index and --shard exclude each other\n"),

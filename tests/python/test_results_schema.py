@@ -4,28 +4,22 @@ writer (Tests/HDF5WriterProbe), read with h5py and xarray and no GRULab code.
 The probe is found through GRULAB_HDF5_PROBE, or built with `swift build` from the repository.
 """
 
-import os
 import signal
 import subprocess
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import xarray as xr
 
-REPO = Path(__file__).resolve().parents[2]
+from conftest import built_product
+
 STEPS = 30
 
 
 @pytest.fixture(scope="session")
 def probe():
-    if "GRULAB_HDF5_PROBE" in os.environ:
-        return os.environ["GRULAB_HDF5_PROBE"]
-    subprocess.run(["swift", "build", "--product", "HDF5WriterProbe"], cwd=REPO, check=True)
-    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, check=True,
-                              capture_output=True, text=True).stdout.strip()
-    return str(Path(bin_path) / "HDF5WriterProbe")
+    return built_product("HDF5WriterProbe", "GRULAB_HDF5_PROBE")
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +43,8 @@ def test_root_attributes(run_file):
     assert attrs["hdf5_version"].startswith("1.")
     assert attrs["swift_version"] == "6.3.1"
     assert attrs["blas"] == "OpenBLAS 0.3.21"
+    assert attrs["baseline_metric"] == "mse"
+    assert attrs["baseline"] == 1 / 6
     assert all(isinstance(attrs[k], str) for k in ("status", "git_commit", "experiment_yaml"))
 
 

@@ -5,27 +5,40 @@
 //     grulab-bench --bench gru-train --configs 2,128,64,1000 8,64,16,100 \
 //                  [--threads 2] [--warmup 3] [--min-steps 5] [--min-seconds 2]
 //
-// A configuration is `I,H,N,T` (input size, hidden size, batch, steps). Each configuration
+// A configuration is `I,H,N,T` (input size, hidden size, batch, steps), or for a convolutional
+// cell `C_in,H_c,S,k,N,T` (input and hidden channels, S x S feature maps, k x k kernels). Each
+// configuration
 // runs `warmup` untimed steps, then timed steps until both `min-steps` and `min-seconds` are
 // reached; the reported number is the median step time in milliseconds. A benchmark that
 // counts its FLOPs (`gru-train`) also reports them (`gflop`, per step) and the sgemm rate
 // of its per-step recurrent GEMM, measured right after its steps (`sgemm_gflops`).
 
 import Foundation
+import GRULabAutodiff
 import GRULabCells
 import GRULabTensor
 
-/// One benchmark configuration: input size, hidden size, batch, time steps.
+/// One benchmark configuration: input size, hidden size, batch, time steps; for a
+/// convolutional cell the sizes are channels over `map`.
 struct Config: CustomStringConvertible {
     var input: Int, hidden: Int, batch: Int, steps: Int
+    var map: FeatureMap?
 
     init?(_ text: String) {
         let parts = text.split(separator: ",").compactMap { Int($0) }
-        guard parts.count == 4, parts.allSatisfy({ $0 > 0 }) else { return nil }
-        (input, hidden, batch, steps) = (parts[0], parts[1], parts[2], parts[3])
+        guard parts.count == 4 || parts.count == 6, parts.allSatisfy({ $0 > 0 }) else { return nil }
+        (input, hidden, batch, steps) = (parts[0], parts[1], parts[parts.count - 2], parts[parts.count - 1])
+        map = parts.count == 6 ? FeatureMap(height: parts[2], width: parts[2], kernelSize: parts[3]) : nil
     }
 
-    var description: String { "[\(input), \(hidden), \(batch), \(steps)]" }
+    /// The flat sizes a cell sees: `C` and `H`, times `S·S` for a convolutional cell.
+    var inputFeatures: Int { input * (map?.pixels ?? 1) }
+    var hiddenFeatures: Int { hidden * (map?.pixels ?? 1) }
+
+    var description: String {
+        let sizes = [input, hidden] + (map.map { [$0.height, $0.kernelSize] } ?? []) + [batch, steps]
+        return "[" + sizes.map(String.init).joined(separator: ", ") + "]"
+    }
 }
 
 /// Something to time: `run()` is one step of the benchmarked work.
@@ -42,7 +55,7 @@ extension BenchmarkStep {
     var recurrentGEMM: (m: Int, n: Int, k: Int)? { nil }
 }
 
-/// One training step of a one-layer network of a registered cell or preset: forward over
+/// One training step of a one-layer network of a cell or preset of `registry`: forward over
 /// `[T, N, I]` in training mode (a preset's zoneout or dropout masks active, fresh each
 /// step), backward from `dL/doutput = g` (the loss `sum(output * g)` for a fixed random `g`),
 /// and plain SGD on every parameter. `h_0` is omitted (zeros).
@@ -57,19 +70,24 @@ final class TrainStep: BenchmarkStep {
 
     /// `gates`: the number of `H`-wide blocks of the cell's weights (3 for a GRU), when the
     /// step should count its FLOPs (see `trainingFLOPs`).
-    init(cell: String, config c: Config, countingGates gates: Int? = nil, learningRate: Float = 1e-4) throws {
+    init(cell: String, config c: Config, countingGates gates: Int? = nil, learningRate: Float = 1e-4,
+         registry: CellRegistry = .builtIn) throws {
         var generator = SeededGenerator(seed: 1)
-        network = try CellRegistry.builtIn.makeNetwork(cell: cell, inputSize: c.input, hiddenSize: c.hidden,
-                                                       using: &generator)
-        let inputCount = c.steps * c.batch * c.input, outputCount = c.steps * c.batch * c.hidden
-        input = Tensor(shape: [c.steps, c.batch, c.input],
+        network = try registry.makeNetwork(cell: cell, inputSize: c.inputFeatures, hiddenSize: c.hiddenFeatures,
+                                           options: CellOptions(featureMap: c.map), using: &generator)
+        let inputCount = c.steps * c.batch * c.inputFeatures, outputCount = c.steps * c.batch * c.hiddenFeatures
+        input = Tensor(shape: [c.steps, c.batch, c.inputFeatures],
                        scalars: (0..<inputCount).map { _ in generator.uniform(-1, 1) })
-        outputGradient = Tensor(shape: [c.steps, c.batch, c.hidden],
+        outputGradient = Tensor(shape: [c.steps, c.batch, c.hiddenFeatures],
                                 scalars: (0..<outputCount).map { _ in generator.uniform(-1, 1) })
         self.learningRate = learningRate
         self.generator = generator
         flops = gates.map { trainingFLOPs(c, gates: $0) }
-        recurrentGEMM = gates.map { (m: c.batch, n: $0 * c.hidden, k: c.hidden) }
+        recurrentGEMM = gates.map { g in
+            // a convolution's product is [G·H_c, H_c·k²] x [H_c·k², N·S²]
+            c.map.map { (m: g * c.hidden, n: c.batch * $0.pixels, k: c.hidden * $0.kernelSize * $0.kernelSize) }
+                ?? (m: c.batch, n: g * c.hidden, k: c.hidden)
+        }
     }
 
     func run() throws {
@@ -113,10 +131,14 @@ final class EvalStep: BenchmarkStep {
 ///   forward:  input GEMM `2*T*N*I*gH` + recurrent GEMMs `2*T*N*H*gH`;
 ///   backward: dX `2*T*N*gH*I`, dW_ih `2*T*N*gH*I`, dh `2*T*N*gH*H`, dW_hh `2*T*N*gH*H`,
 ///             twice the forward's;
-/// in all `6*T*N*gH*(I+H)` (`18*T*N*H*(I+H)` for a GRU). docs/benchmarks.md has the same.
+/// in all `6*T*N*gH*(I+H)` (`18*T*N*H*(I+H)` for a GRU). A convolutional cell's products are
+/// the same with `N·S²` rows and `k²` times the inner dimension: `6*T*N*S²*gH_c*k²*(C_in+H_c)`.
+/// docs/benchmarks.md has the same.
 func trainingFLOPs(_ c: Config, gates: Int) -> Double {
-    let (t, n, i, h) = (Double(c.steps), Double(c.batch), Double(c.input), Double(c.hidden))
-    let forward = 2 * t * n * i * Double(gates) * h + 2 * t * n * h * Double(gates) * h
+    let rows = Double(c.batch * (c.map?.pixels ?? 1))
+    let area = Double(c.map.map { $0.kernelSize * $0.kernelSize } ?? 1)
+    let (t, i, h) = (Double(c.steps), Double(c.input), Double(c.hidden))
+    let forward = 2 * t * rows * Double(gates) * h * area * (i + h)
     return 3 * forward
 }
 
@@ -165,6 +187,9 @@ extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
+/// The built-in cells and `custom-gru` (gru's equations as a custom cell, GRULabAutodiff).
+let customCells = CellRegistry(CellRegistry.builtIn.descriptors + [.customGRU])
+
 /// The benchmarks by name; PyTorch's side has the same names, and `scripts/bench` lists them.
 /// Add a row on all three to add a benchmark.
 let benchmarks: [String: (Config) throws -> any BenchmarkStep] = [
@@ -173,6 +198,8 @@ let benchmarks: [String: (Config) throws -> any BenchmarkStep] = [
     "gru-eval": { try EvalStep(cell: "gru", config: $0) },
     "zoneout-gru-train": { try TrainStep(cell: "zoneout-gru", config: $0) },
     "variational-gru-train": { try TrainStep(cell: "variational-gru", config: $0) },
+    "custom-gru-train": { try TrainStep(cell: "custom-gru", config: $0, registry: customCells) },
+    "convgru-train": { try TrainStep(cell: "convgru", config: $0, countingGates: 3) },
 ]
 
 // MARK: - Command line
@@ -202,7 +229,9 @@ while !arguments.isEmpty {
     case "--bench": benchName = value()
     case "--configs":
         while let next = arguments.first, !next.hasPrefix("--") {
-            guard let config = Config(arguments.removeFirst()) else { fail("a configuration is I,H,N,T, got \(next)") }
+            guard let config = Config(arguments.removeFirst()) else {
+                fail("a configuration is I,H,N,T or C_in,H_c,S,k,N,T, got \(next)")
+            }
             configs.append(config)
         }
     case "--threads": threads = integer()

@@ -2,11 +2,12 @@ import GRULabAutodiff
 import GRULabCells
 
 extension CellRegistry {
-    /// GRULab's built-in cells and this package's `layernorm-gru`.
+    /// GRULab's built-in cells, this package's `layernorm-gru` and its presets, and
+    /// GRULabAutodiff's `custom-gru` (gru's equations as a custom cell).
     public static var withCustomCells: CellRegistry {
         var registry = CellRegistry.builtIn
         // new names in a fresh registry: registering cannot fail
-        for descriptor in [CellDescriptor.layerNormGRU] + CellRegistry.presets(of: [.layerNormGRU]) {
+        for descriptor in [CellDescriptor.layerNormGRU, .customGRU] + CellRegistry.presets(of: [.layerNormGRU]) {
             try! registry.register(descriptor)
         }
         return registry
