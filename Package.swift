@@ -64,6 +64,7 @@ let package = Package(
                 "GRULabCells",
                 "GRULabParity",
                 "GRULabExperiments",
+                "_GRULabShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,7 +81,7 @@ let package = Package(
 
         // MARK: - Implementation details
 
-        /// C helpers Swift cannot reach directly (glibc's mallopt).
+        /// C helpers Swift cannot reach directly (glibc's mallopt, signal handlers).
         .target(name: "_GRULabShims"),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),

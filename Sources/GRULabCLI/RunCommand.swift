@@ -3,6 +3,7 @@ import Foundation
 import GRULabCells
 import GRULabExperiments
 import GRULabTensor
+import _GRULabShims
 
 /// `grulab run FILE [key=value ...] [--out DIR] [--resume] [--run-index I | --shard I/N]`
 struct RunCommand: ParsableCommand {
@@ -12,9 +13,13 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Validates the file and the overrides as `grulab validate` does, then trains each run \
             and writes <out>/<experiment>/<run>.h5 and the experiment's index.h5. A progress line \
-            per run on a terminal (log lines otherwise), a summary table at the end. Exit status: \
-            0 when every run completed, 1 when a run failed (its file records why), 2 for an \
-            invalid experiment or a run that could not start.
+            per run on a terminal (log lines otherwise), a summary table at the end. A run another \
+            process is writing is left to it. SIGINT (Ctrl-C) or SIGTERM stops every run at its \
+            next step, flushed, checkpointed and marked 'failed: interrupted' (a second signal \
+            ends the process at once); --resume continues. Exit status: 0 when every run \
+            completed, 1 when a run failed (its file records why), 2 for an invalid experiment, \
+            a run that could not start or one left to another process, 130 after SIGINT, 143 \
+            after SIGTERM.
             """)
 
     @Argument(help: "The experiment file (YAML).")
@@ -59,18 +64,38 @@ struct RunCommand: ParsableCommand {
             ?? shard.flatMap(ExperimentRunner.Selection.init(shard:)) ?? .all
         let runner = ExperimentRunner(executor: RunExecutor(versions: .current(), registry: CLIContext.registry), outputDirectory: out)
         let display = ProgressDisplay(total: experiment.runs.count, inPlace: jobs == 1)
-        let outcomes: [RunOutcome]
+        grulab_trap_interrupts()
+        let result: SweepResult
         do {
-            outcomes = try runner.run(experiment, selection: selection, resume: resume, jobs: jobs,
-                                      started: display.started, progress: display.update)
+            result = try runner.run(experiment, selection: selection, resume: resume, jobs: jobs,
+                                    started: display.started, progress: display.update,
+                                    shouldStop: { grulab_interrupt_signal() != 0 })
         } catch {
             display.finishLine()
             printError("\(error)")
-            throw ExitCode(2)
+            throw ExitCode(interruptStatus ?? 2)
         }
         display.finishLine()
-        print(summary(outcomes, directory: runner.directory(of: experiment)))
-        if outcomes.contains(where: { $0.status != .completed }) { throw ExitCode(1) }
+        print(summary(result.outcomes, directory: runner.directory(of: experiment)))
+        fflush(nil)  // the summary before the messages below when both streams go to one place
+        for held in result.held { printError("\(held)") }
+        if let status = interruptStatus {
+            let stopped = result.outcomes.filter { $0.status == .interrupted }.map { "'\($0.run.name)'" }
+            printError("interrupted by \(status == 130 ? "SIGINT" : "SIGTERM"): "
+                       + (stopped.isEmpty ? "" : "\(stopped.joined(separator: ", ")) stopped, flushed and marked "
+                          + "'failed: interrupted'; ")
+                       + "\(result.notStarted.count) run\(result.notStarted.count == 1 ? "" : "s") not started; "
+                       + "run again with --resume to continue")
+            throw ExitCode(status)
+        }
+        if !result.held.isEmpty { throw ExitCode(2) }
+        if !result.isComplete { throw ExitCode(1) }
+    }
+
+    /// The conventional exit status after a caught SIGINT (130) or SIGTERM (143), if one came.
+    private var interruptStatus: Int32? {
+        let signal = grulab_interrupt_signal()
+        return signal == 0 ? nil : 128 + signal
     }
 
     private func summary(_ outcomes: [RunOutcome], directory: String) -> String {
@@ -78,7 +103,7 @@ struct RunCommand: ParsableCommand {
         let header = ["run", "status", "train loss", "eval loss", "accuracy", "baseline", "decay rate: init", "trained",
                       "seconds"]
         let rows = outcomes.map { o in
-            [o.run.name, o.skipped ? "completed (kept)" : o.status.description, number(o.trainLoss), number(o.evalLoss),
+            [o.run.name, o.skipped ? "\(o.status) (kept)" : o.status.description, number(o.trainLoss), number(o.evalLoss),
              number(o.evalAccuracy), "\(o.baseline.metric) \(number(o.baseline.value))", number(o.initialDecayRate),
              number(o.finalDecayRate),
              o.skipped ? "-" : String(format: "%.1f", o.seconds)]

@@ -50,23 +50,27 @@ public struct ExperimentRunner: Sendable {
     /// per job), and links each finished run into the index. `started` is called before each
     /// run, `progress` after each logged step, from the run's thread.
     ///
-    /// A run that cannot start (an existing file without `resume`, a bad task file) stops the
-    /// scheduling of further runs; the runs already going finish, then the error is thrown.
+    /// A run another process holds (``RunError/busy(run:path:holder:)``) is left to it and the
+    /// others go on. Once `shouldStop` says yes, the runs going stop at their next step
+    /// (``RunStatus/interrupted``) and no other starts. Any other run that cannot start (an
+    /// existing file without `resume`, a bad task file) stops the scheduling of further runs;
+    /// the runs already going finish, then the error is thrown.
     public func run(_ experiment: ExperimentSpec, selection: Selection = .all, resume: Bool, jobs: Int = 1,
                     started: @escaping @Sendable (RunSpec) -> Void = { _ in },
-                    progress: @escaping @Sendable (RunSpec, StepProgress) -> Void = { _, _ in }) throws -> [RunOutcome] {
+                    progress: @escaping @Sendable (RunSpec, StepProgress) -> Void = { _, _ in },
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> SweepResult {
         let directory = directory(of: experiment)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let runs = try selection.runs(of: experiment)
         let state = SharedState()
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
-            while let next = state.next(of: runs.count) {
+            while !shouldStop(), let next = state.next(of: runs.count) {
                 let run = runs[next]
                 started(run)
                 do {
-                    let outcome = try executor.execute(run, in: directory, resume: resume) { report in
+                    let outcome = try executor.execute(run, in: directory, resume: resume, progress: { report in
                         progress(run, StepProgress(step: report.step, steps: run.train.steps, loss: report.loss))
-                    }
+                    }, shouldStop: shouldStop)
                     var attributes: [String: AttributeValue] = ["run_index": .int(run.index), "seed": .int(run.seed)]
                     for varied in run.varied { attributes[varied.key] = .string(varied.value) }
                     let index = (directory as NSString).appendingPathComponent("index.h5")
@@ -76,12 +80,29 @@ public struct ExperimentRunner: Sendable {
                         throw RunError.index(path: index, reason: "\(error)")
                     }
                     state.finished(outcome)
+                } catch let error as RunError {
+                    if case .busy = error { state.held(error) } else { state.failed(error) }
                 } catch {
                     state.failed(error)
                 }
             }
         }
-        return try state.outcomes()
+        return try state.result(of: runs)
+    }
+}
+
+/// What a sweep did with the runs it was given.
+public struct SweepResult: Sendable {
+    /// The runs that ran or were kept, in index order.
+    public let outcomes: [RunOutcome]
+    /// Runs another process was writing, left to it (``RunError/busy(run:path:holder:)``).
+    public let held: [RunError]
+    /// Runs not started because the sweep was stopped.
+    public let notStarted: [RunSpec]
+
+    /// Whether every run given is complete.
+    public var isComplete: Bool {
+        held.isEmpty && notStarted.isEmpty && outcomes.allSatisfy { $0.status == .completed }
     }
 }
 
@@ -90,6 +111,7 @@ private final class SharedState: @unchecked Sendable {
     private let lock = NSLock()
     private var nextIndex = 0
     private var results: [RunOutcome] = []
+    private var heldRuns: [RunError] = []
     private var error: Error?
 
     func next(of count: Int) -> Int? {
@@ -102,12 +124,15 @@ private final class SharedState: @unchecked Sendable {
 
     func finished(_ outcome: RunOutcome) { lock.withLock { results.append(outcome) } }
 
+    func held(_ busy: RunError) { lock.withLock { heldRuns.append(busy) } }
+
     func failed(_ error: Error) { lock.withLock { self.error = self.error ?? error } }
 
-    func outcomes() throws -> [RunOutcome] {
+    func result(of runs: [RunSpec]) throws -> SweepResult {
         try lock.withLock {
             if let error { throw error }
-            return results.sorted { $0.run.index < $1.run.index }
+            return SweepResult(outcomes: results.sorted { $0.run.index < $1.run.index }, held: heldRuns,
+                               notStarted: Array(runs[min(nextIndex, runs.count)...]))
         }
     }
 }

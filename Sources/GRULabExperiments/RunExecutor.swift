@@ -35,15 +35,23 @@ public struct RunExecutor: Sendable {
         self.registry = registry
     }
 
-    /// Trains `run` into `directory/<run name>.h5`.
+    /// Trains `run` into `directory/<run name>.h5`, holding the run's ``RunLock`` throughout.
     ///
     /// - Parameters:
-    ///   - resume: continue from the run's checkpoint (keeping a completed run as it is);
-    ///     otherwise an existing run file is an error.
+    ///   - resume: continue a run that was killed (`running`) or interrupted from its
+    ///     checkpoint, keeping a completed or failed run as it is; otherwise an existing run
+    ///     file is an error.
     ///   - progress: called after every logged step with the step report.
+    ///   - shouldStop: asked before every step; once it says yes the run flushes, writes a
+    ///     checkpoint (when the run has checkpoints) and ends with status
+    ///     ``RunStatus/interrupted``.
+    /// - Throws: ``RunError/busy(run:path:holder:)`` when another process holds the run.
     public func execute(_ run: RunSpec, in directory: String, resume: Bool,
-                        progress: (StepReport) -> Void = { _ in }) throws -> RunOutcome {
+                        progress: (StepReport) -> Void = { _ in },
+                        shouldStop: () -> Bool = { false }) throws -> RunOutcome {
         let path = (directory as NSString).appendingPathComponent(run.name + ".h5")
+        let lock = try RunLock(runPath: path, run: run.name)
+        defer { lock.release() }
         let checkpointPath = Checkpoint.path(forRun: path)
         let task = try makeTask(run.task)
         var trainer = try makeTrainer(run, task: task)
@@ -58,8 +66,9 @@ public struct RunExecutor: Sendable {
             // Everything is read and checked before anything moves: a file that cannot be
             // resumed is left exactly as it was.
             let earlier = files.fileExists(atPath: previousPath) ? previousPath : path
-            let reader = try resumable(earlier, of: run)
-            if earlier == path, try reader.status == .completed {
+            let (reader, status) = try resumable(earlier, of: run)
+            // Killed (still `running`) or interrupted runs continue; the others ended for good.
+            if earlier == path, status != .running, status != .interrupted {
                 do {
                     return try outcome(of: run, at: path, task: task, skipped: true)
                 } catch {
@@ -95,8 +104,15 @@ public struct RunExecutor: Sendable {
         // at step k is the batch that made update k + 1; an evaluation at step k follows k
         // updates (step 0 is the initialisation).
         do {
-            if trainer.step == 0 { try evaluate(trainer, at: 0, into: writer) }
+            // Unless a run interrupted before its first update carried that evaluation over.
+            if trainer.step == 0, previousRows["eval"]?.isEmpty ?? true { try evaluate(trainer, at: 0, into: writer) }
             while trainer.step < run.train.steps {
+                if shouldStop() {
+                    try writer.flush()
+                    if run.train.checkpointEvery != nil { try Checkpoint(trainer).write(to: checkpointPath) }
+                    try writer.finish(.interrupted)
+                    return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+                }
                 let report = try trainer.trainStep()
                 let step = report.step, done = step + 1
                 if step % run.log.every == 0 || done == run.train.steps {
@@ -165,14 +181,16 @@ public struct RunExecutor: Sendable {
                           seconds: seconds, skipped: skipped)
     }
 
-    /// The earlier file of a run being resumed, opened and checked: a results file of this
-    /// schema, written by the same specification of the run.
-    private func resumable(_ path: String, of run: RunSpec) throws -> RunReader {
+    /// The earlier file of a run being resumed, opened and checked, and its status: a results
+    /// file of this schema, written by the same specification of the run.
+    private func resumable(_ path: String, of run: RunSpec) throws -> (RunReader, RunStatus) {
         let reader: RunReader
         let stored: String
+        let status: RunStatus
         do {
             reader = try RunReader(path: path)
             stored = try reader.stringAttribute("experiment_yaml")
+            status = try reader.status
         } catch {
             throw RunError.cannotResume(run: run.name, reason: Self.leftAsItIs(error, run: run.name))
         }
@@ -188,7 +206,7 @@ public struct RunExecutor: Sendable {
                 reason: "\(path) was written by another specification of the run (\(difference)); it is left as it "
                     + "is: pass another --out to run the new specification, or remove the file to replace it")
         }
-        return reader
+        return (reader, status)
     }
 
     /// A reason a run cannot resume from its file, and what to do about it.
@@ -208,12 +226,13 @@ public struct RunExecutor: Sendable {
             let steps = try reader.steps(in: group.name)
             var columns: [(name: String, size: Int, values: [Double])] = []
             for series in group.series {
-                let values = try reader.series(series.name, in: group.name).values
-                guard values.count == steps.count * series.rowSize else {
-                    throw HDF5Error.notResults(file: reader.file.path,
-                                               reason: "/\(group.name)/\(series.name) has fewer rows than /\(group.name)/step")
+                // As many rows as steps (RunReader guarantees it), each of the layout's size.
+                let values = try reader.series(series.name, in: group.name)
+                guard values.shape.dropFirst().reduce(1, *) == series.rowSize else {
+                    throw HDF5Error.notResults(file: reader.file.path, reason: "/\(group.name)/\(series.name) has rows of "
+                                               + "\(values.shape.dropFirst()), not of the run's \(series.dimensions.map(\.size))")
                 }
-                columns.append((series.name, series.rowSize, values))
+                columns.append((series.name, series.rowSize, values.values))
             }
             var groupRows: [(step: Int, values: [String: [Double]])] = []
             for (i, s) in steps.enumerated() where s <= last {

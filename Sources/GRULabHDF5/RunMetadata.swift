@@ -51,6 +51,10 @@ public enum RunStatus: Sendable, Equatable, CustomStringConvertible {
     case completed
     case failed(reason: String)
 
+    /// A run stopped by SIGINT or SIGTERM, flushed and checkpointed: `failed: interrupted`.
+    /// `grulab run --resume` continues it.
+    public static let interrupted = RunStatus.failed(reason: "interrupted")
+
     /// `running`, `completed` or `failed: <reason>`, as stored in the file.
     public var description: String {
         switch self {

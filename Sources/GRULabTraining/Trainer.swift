@@ -117,7 +117,12 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         addNoiseKL(to: &gradients)
         let norms = gradients.norms
         let globalNorm = norms.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard globalNorm.isFinite else { throw .nonFinite(step: step, what: "gradient") }
+        guard globalNorm.isFinite else {
+            // Which parameters, so that a diverging run's status says where it blew up.
+            let names = zip(gradients.names, norms).filter { !$0.1.isFinite }.map(\.0)
+            let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+            throw .nonFinite(step: step, what: names.isEmpty ? "gradient norm" : "gradient of \(shown)")
+        }
         if let clip = configuration.clipNorm { gradients.clipGlobalNorm(to: clip) }
         let rate = configuration.schedule.rate(at: step)
         var parameters = model.parameters

@@ -21,18 +21,6 @@ import Testing
         return path
     }
 
-    /// Every series of a run file, by group and name.
-    func series(_ path: String) throws -> [String: [Double]] {
-        let reader = try RunReader(path: path)
-        var all: [String: [Double]] = [:]
-        for (group, names) in [("metrics", ["train_loss", "grad_norm", "learning_rate"]), ("eval", ["loss"]),
-                               ("gradients", ["dL_dh_norm", "decay_rate"])] {
-            all["\(group)/step"] = try reader.steps(in: group).map(Double.init)
-            for name in names { all["\(group)/\(name)"] = try reader.series(name, in: group).values }
-        }
-        return all
-    }
-
     @Test func aRunWritesEveryRunFileAndTheIndex() throws {
         let directory = try TemporaryDirectory()
         let file = try write(Self.experiment, in: directory)
@@ -87,13 +75,9 @@ import Testing
 
         let resumed = try CommandLineTool.run(["run"] + common + ["--out", directory.path("killed"), "--resume"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
-        let a = try series(directory.path("straight/tiny/cell=zoneout-lstm.h5"))
-        let b = try series(directory.path("killed/tiny/cell=zoneout-lstm.h5"))
-        #expect(a.keys.sorted() == b.keys.sorted())
-        for key in a.keys.sorted() {
-            #expect(a[key]!.count == b[key]!.count, "\(key)")
-            #expect(zip(a[key]!, b[key]!).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(key)")
-        }
+        let a = try allSeries(directory.path("straight/tiny/cell=zoneout-lstm.h5"))
+        let b = try allSeries(directory.path("killed/tiny/cell=zoneout-lstm.h5"))
+        #expect(sameSeries(a, b))
         #expect(a["metrics/step"]!.count == 240)
     }
 
