@@ -169,6 +169,10 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     ///   - training: whether dropout between layers is active.
     ///   - generator: draws the dropout masks.
     /// - Throws: ``RecurrentNetworkError`` for a shape that does not fit.
+    // Specialised entry points: callers in other modules reach the generic one, whose per-step
+    // copies would otherwise go through value witnesses one scalar at a time.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>? = nil,
                         lengths: [Int]? = nil, training: Bool = false,
                         generator: inout SeededGenerator) throws -> Forward {
@@ -301,6 +305,10 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     /// - Parameters:
     ///   - outputGradient: `dL/d output`, shaped as the output; zeros when omitted.
     ///   - finalStateGradient: `dL/dh_n` (and `dL/dc_n`); zeros when omitted.
+    @_specialize(where Scalar == Float, Observer == NoBackwardObserver<Float>)
+    @_specialize(where Scalar == Float, Observer == GradientNormRecorder<Float>)
+    @_specialize(where Scalar == Double, Observer == NoBackwardObserver<Double>)
+    @_specialize(where Scalar == Double, Observer == GradientNormRecorder<Double>)
     public func backward<Observer: BackwardObserver>(
         _ forward: Forward, outputGradient: Tensor<Scalar>? = nil,
         finalStateGradient: RecurrentState<Scalar>? = nil, observer: inout Observer
