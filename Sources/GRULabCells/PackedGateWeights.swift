@@ -44,9 +44,12 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
     public func project(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, rows: Int,
                         into projection: UnsafeMutablePointer<Scalar>, foldRecurrentBias: Bool, scratch: Void) {
         withLayout(parameters) { wih, _, bih, bhh in
-            wih.apply(rows: rows, x: input, xStride: inputSize, y: projection, yStride: width)
-            addBias(bih, count: width, rows: rows, to: projection, stride: width)
-            if foldRecurrentBias { addBias(bhh, count: width, rows: rows, to: projection, stride: width) }
+            var bias = Array(UnsafeBufferPointer(start: bih, count: width))
+            if foldRecurrentBias { Scalar.axpy(count: width, alpha: 1, x: bhh, y: &bias) }
+            // The biases first and the product accumulated onto them: one pass over the
+            // projection instead of BLAS zeroing it and a second pass adding them.
+            for r in 0..<rows { (projection + r * width).update(from: bias, count: width) }
+            wih.apply(rows: rows, x: input, xStride: inputSize, y: projection, yStride: width, accumulate: true)
         }
     }
 
@@ -54,10 +57,16 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
                           rows: Int, into y: UnsafeMutablePointer<Scalar>, addingBias: Bool, accumulate: Bool,
                           scratch: Void) {
         withLayout(parameters) { _, whh, _, bhh in
-            let block = range.lowerBound * hiddenSize, y = y + block
-            whh.rows(block, count: range.count * hiddenSize)
-                .apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate)
-            if addingBias { addBias(bhh + block, count: range.count * hiddenSize, rows: rows, to: y, stride: width) }
+            let block = range.lowerBound * hiddenSize, y = y + block, count = range.count * hiddenSize
+            // Writing the bias first and accumulating the product onto it is one pass over y;
+            // a product with beta = 0 and then the bias is two (BLAS zeroes y first).
+            if addingBias && !accumulate {
+                for r in 0..<rows { (y + r * width).update(from: bhh + block, count: count) }
+            } else if addingBias {
+                addBias(bhh + block, count: count, rows: rows, to: y, stride: width)
+            }
+            whh.rows(block, count: count)
+                .apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate || addingBias)
         }
     }
 
