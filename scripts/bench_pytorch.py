@@ -11,7 +11,8 @@ takes the same arguments and knows the same benchmark names:
 A configuration is I,H,N,T (input size, hidden size, batch, steps), or C_in,H_c,S,k,N,T for a
 convolutional cell (channels, S x S feature maps, k x k kernels). Each configuration runs
 `warmup` untimed steps, then timed steps until both `min-steps` and `min-seconds` are
-reached; the reported number is the median step time in milliseconds.
+reached; the reported number is the median step time in milliseconds, and `peak_mb` the
+peak resident memory of the steps, measured as GRULab's side does (see step_peak_megabytes).
 """
 
 import argparse
@@ -21,6 +22,7 @@ import sys
 import time
 
 import torch
+import torch.nn.functional as F
 
 
 def sgd(parameters, learning_rate):
@@ -72,15 +74,21 @@ class CellLoopTrainStep:
     zoneout=p: a fresh Bernoulli(p) mask m per step, h_t = m*h_{t-1} + (1-m)*cell(x_t, h_{t-1}).
     dropout=q: variational (inverted) dropout, one input mask mx [N, I] and one recurrent mask
     mh [N, H] per sequence, the same at every step: h_t = cell(x_t*mx, h_{t-1}*mh); the outputs
-    are the unmasked h_t (GRULab's semantics)."""
+    are the unmasked h_t (GRULab's semantics).
 
-    def __init__(self, config, zoneout=0.0, dropout=0.0, learning_rate=1e-4):
+    log_hidden_gradients: records ||dL/dh_t|| of every step in backward, through a hook on each
+    h_t: how a PyTorch user gets the total derivative with respect to each hidden state, which
+    nn.GRU does not expose (its output's gradient is only the direct term)."""
+
+    def __init__(self, config, zoneout=0.0, dropout=0.0, log_hidden_gradients=False, learning_rate=1e-4):
         i, h, n, t = config
         self.cell = torch.nn.GRUCell(i, h)
         self.x = torch.empty(t, n, i).uniform_(-1, 1)
         self.g = torch.empty(t, n, h).uniform_(-1, 1)
         self.h0 = torch.zeros(n, h)
         self.zoneout, self.dropout = zoneout, dropout
+        self.log_hidden_gradients = log_hidden_gradients
+        self.hidden_gradient_norms = [0.0] * t
         self.lr = learning_rate
 
     def forward(self):
@@ -99,14 +107,48 @@ class CellLoopTrainStep:
                 h = self.cell(x_t, h * mh)
                 outputs.append(h)
         else:
-            for x_t in self.x.unbind(0):
+            for t, x_t in enumerate(self.x.unbind(0)):
                 h = self.cell(x_t, h)
+                if self.log_hidden_gradients:
+                    h.register_hook(self.recorder(t))
                 outputs.append(h)
         return torch.stack(outputs)
+
+    def recorder(self, t):
+        def record(gradient):
+            self.hidden_gradient_norms[t] = gradient.norm().item()
+        return record
 
     def run(self):
         (self.forward() * self.g).sum().backward()
         sgd(self.cell.parameters(), self.lr)
+
+
+class MinGRUTrainStep:
+    """GRULab's mingru in PyTorch: z = sigmoid(x W_z^T + b_z), h~ = x W_h^T + b_h,
+    h_t = (1 - z_t) h_{t-1} + z_t h~_t with h0 = 0, every step at once by the log-space parallel
+    scan of Heinsen 2023 (as Feng et al. 2024's reference code), h~'s sign handled by scanning
+    its positive and negative parts apart; then the same loss, backward and SGD as TrainStep."""
+
+    def __init__(self, config, learning_rate=1e-4):
+        i, h, n, t = config
+        self.gates = torch.nn.Linear(i, 2 * h)
+        self.x = torch.empty(t, n, i).uniform_(-1, 1)
+        self.g = torch.empty(t, n, h).uniform_(-1, 1)
+        self.lr = learning_rate
+
+    def forward(self):
+        k, candidate = self.gates(self.x).chunk(2, dim=-1)
+        log_z, log_a = F.logsigmoid(k), F.logsigmoid(-k)  # log z and log(1 - z)
+        a_star = torch.cumsum(log_a, dim=0)  # log of the product of a over steps <= t
+        def scan(values):
+            log_b = log_z + torch.log(values.clamp(min=1e-30))
+            return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=0))
+        return scan(candidate) - scan(-candidate)
+
+    def run(self):
+        (self.forward() * self.g).sum().backward()
+        sgd(self.gates.parameters(), self.lr)
 
 
 class ConvGRULoopTrainStep:
@@ -127,7 +169,6 @@ class ConvGRULoopTrainStep:
         self.ch, self.pad, self.lr = ch, k // 2, learning_rate
 
     def forward(self):
-        F = torch.nn.functional
         w_ih, w_hh, b_ih, b_hh = self.params
         t, n = self.x.shape[:2]
         ch = self.ch
@@ -156,8 +197,39 @@ BENCHMARKS = {
     "zoneout-gru-train": lambda c: CellLoopTrainStep(c, zoneout=0.1),
     "variational-gru-train": lambda c: CellLoopTrainStep(c, dropout=0.25),
     "custom-gru-train": lambda c: CellLoopTrainStep(c),
+    "gru-train-logged": lambda c: CellLoopTrainStep(c, log_hidden_gradients=True),
+    "mingru-train": lambda c: MinGRUTrainStep(c),
     "convgru-train": lambda c: ConvGRULoopTrainStep(c),
 }
+
+
+def resident_kilobytes(field):
+    """A memory field of /proc/self/status (VmRSS, VmHWM) in kB, or None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_memory():
+    """Resets VmHWM to the current resident size (5 into /proc/self/clear_refs); returns it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+    return resident_kilobytes("VmRSS")
+
+
+def step_peak_megabytes(baseline):
+    """The peak resident memory of the steps since reset_peak_memory() returned baseline, in MB:
+    VmHWM after them minus the resident size before (the runtime, model and data not counted)."""
+    peak = resident_kilobytes("VmHWM")
+    return None if baseline is None or peak is None else (peak - baseline) / 1024
 
 
 def config(text):
@@ -181,6 +253,7 @@ def main():
     torch.manual_seed(1)
     for c in args.configs:
         step = BENCHMARKS[args.bench](c)
+        resident_before = reset_peak_memory()
         for _ in range(args.warmup):
             step.run()
         times = []
@@ -189,9 +262,13 @@ def main():
             t0 = time.perf_counter()
             step.run()
             times.append((time.perf_counter() - t0) * 1e3)
-        print(json.dumps({"side": "pytorch", "bench": args.bench, "config": list(c), "stat": "median",
-                          "ms": statistics.median(times), "steps": len(times), "warmup": args.warmup,
-                          "threads": torch.get_num_threads(), "torch": torch.__version__}), flush=True)
+        result = {"side": "pytorch", "bench": args.bench, "config": list(c), "stat": "median",
+                  "ms": statistics.median(times), "steps": len(times), "warmup": args.warmup,
+                  "threads": torch.get_num_threads(), "torch": torch.__version__}
+        peak = step_peak_megabytes(resident_before)
+        if peak is not None:
+            result["peak_mb"] = peak
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

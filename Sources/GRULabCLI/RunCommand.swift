@@ -108,7 +108,15 @@ struct RunCommand: ParsableCommand {
              number(o.finalDecayRate),
              o.skipped ? "-" : String(format: "%.1f", o.seconds)]
         }
-        return "\n" + formatTable([header] + rows) + "\n\nresults: \(directory)/ (index.h5 links every run)"
+        let ran = outcomes.filter { !$0.skipped }
+        let (runSeconds, trainSeconds) = (ran.reduce(0) { $0 + $1.seconds }, ran.reduce(0) { $0 + $1.trainSeconds })
+        // What the runs cost beyond their training steps: the overhead a researcher pays for
+        // evaluations, logging and files.
+        let time = trainSeconds > 0
+            ? String(format: "\n\ntime: %.1f s in runs, %.1f s of it in training steps (%+.1f %% for evaluation, logging and files)",
+                     runSeconds, trainSeconds, 100 * (runSeconds / trainSeconds - 1))
+            : ""
+        return "\n" + formatTable([header] + rows) + time + "\n\nresults: \(directory)/ (index.h5 links every run)"
     }
 }
 

@@ -20,6 +20,9 @@ public struct RunOutcome: Sendable {
     public let initialDecayRate: Double?
     public let finalDecayRate: Double?
     public let seconds: Double
+    /// Of ``seconds``, those spent inside training steps (forward, backward, update) in this
+    /// process; the rest went to evaluations, logging, checkpoints and files.
+    public let trainSeconds: Double
     /// Whether the run was already complete and left as it was.
     public let skipped: Bool
 }
@@ -56,6 +59,7 @@ public struct RunExecutor: Sendable {
         let task = try makeTask(run.task)
         var trainer = try makeTrainer(run, task: task)
         let start = ContinuousClock.now
+        var trainSeconds = 0.0
         // On resume the earlier file moves aside to `<run>.h5.previous` until its rows up to the
         // checkpoint are in the new file: a kill at any point leaves a complete copy somewhere.
         let previousPath = path + ".previous"
@@ -111,9 +115,12 @@ public struct RunExecutor: Sendable {
                     try writer.flush()
                     if run.train.checkpointEvery != nil { try Checkpoint(trainer).write(to: checkpointPath) }
                     try writer.finish(.interrupted)
-                    return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+                    return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start),
+                                       trainSeconds: trainSeconds)
                 }
+                let stepStart = ContinuousClock.now
                 let report = try trainer.trainStep()
+                trainSeconds += elapsed(since: stepStart)
                 let step = report.step, done = step + 1
                 if step % run.log.every == 0 || done == run.train.steps {
                     try writer.logMetrics(step: step, trainLoss: report.loss, gradNorm: report.gradientNorm,
@@ -148,9 +155,11 @@ public struct RunExecutor: Sendable {
             try writer.finish(.completed)
         } catch let error as TrainingError {
             try writer.finish(.failed(reason: error.description))
-            return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+            return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start),
+                               trainSeconds: trainSeconds)
         }
-        return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start))
+        return try outcome(of: run, at: path, task: task, skipped: false, seconds: elapsed(since: start),
+                           trainSeconds: trainSeconds)
     }
 
     private func evaluate(_ trainer: Trainer<Float>, at step: Int, into writer: RunWriter) throws {
@@ -165,7 +174,7 @@ public struct RunExecutor: Sendable {
 
     /// The summary of a run as its file records it.
     func outcome(of run: RunSpec, at path: String, task: any SequenceTask, skipped: Bool,
-                 seconds: Double = 0) throws -> RunOutcome {
+                 seconds: Double = 0, trainSeconds: Double = 0) throws -> RunOutcome {
         let reader = try RunReader(path: path)
         let losses = try reader.series("train_loss", in: "metrics").values
         let evalLoss = try reader.series("loss", in: "eval").values
@@ -178,7 +187,7 @@ public struct RunExecutor: Sendable {
                           evalLoss: evalLoss.last, evalAccuracy: accuracy,
                           baseline: task.baseline, initialDecayRate: rates.first.flatMap { $0.isNaN ? nil : $0 },
                           finalDecayRate: rates.last.flatMap { $0.isNaN ? nil : $0 },
-                          seconds: seconds, skipped: skipped)
+                          seconds: seconds, trainSeconds: trainSeconds, skipped: skipped)
     }
 
     /// The earlier file of a run being resumed, opened and checked, and its status: a results

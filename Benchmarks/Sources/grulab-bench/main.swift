@@ -10,8 +10,10 @@
 // configuration
 // runs `warmup` untimed steps, then timed steps until both `min-steps` and `min-seconds` are
 // reached; the reported number is the median step time in milliseconds. A benchmark that
-// counts its FLOPs (`gru-train`) also reports them (`gflop`, per step) and the sgemm rate
-// of its per-step recurrent GEMM, measured right after its steps (`sgemm_gflops`).
+// counts its FLOPs (`gru-train`, `lstm-train`, `gru-eval`, `convgru-train`) also reports them
+// (`gflop`, per step) and the sgemm rate of its per-step recurrent GEMM, measured right after
+// its steps (`sgemm_gflops`). Every configuration reports the peak memory of its steps
+// (`peak_mb`, see `stepPeakMegabytes`).
 
 import Foundation
 import GRULabAutodiff
@@ -58,7 +60,9 @@ extension BenchmarkStep {
 /// One training step of a one-layer network of a cell or preset of `registry`: forward over
 /// `[T, N, I]` in training mode (a preset's zoneout or dropout masks active, fresh each
 /// step), backward from `dL/doutput = g` (the loss `sum(output * g)` for a fixed random `g`),
-/// and plain SGD on every parameter. `h_0` is omitted (zeros).
+/// and plain SGD on every parameter. `h_0` is omitted (zeros). With `loggingHiddenGradients`,
+/// backward records `||dL/dh_t||` at every step (`GradientNormRecorder`), as a run does at
+/// every `log.grad_h_every`-th step.
 final class TrainStep: BenchmarkStep {
     var network: RecurrentNetwork<Float>
     let input: Tensor<Float>
@@ -67,11 +71,12 @@ final class TrainStep: BenchmarkStep {
     var generator: SeededGenerator
     let flops: Double?
     let recurrentGEMM: (m: Int, n: Int, k: Int)?
+    let loggingHiddenGradients: Bool
 
     /// `gates`: the number of `H`-wide blocks of the cell's weights (3 for a GRU), when the
-    /// step should count its FLOPs (see `trainingFLOPs`).
+    /// step should count its FLOPs (see `stepFLOPs`).
     init(cell: String, config c: Config, countingGates gates: Int? = nil, learningRate: Float = 1e-4,
-         registry: CellRegistry = .builtIn) throws {
+         loggingHiddenGradients: Bool = false, registry: CellRegistry = .builtIn) throws {
         var generator = SeededGenerator(seed: 1)
         network = try registry.makeNetwork(cell: cell, inputSize: c.inputFeatures, hiddenSize: c.hiddenFeatures,
                                            options: CellOptions(featureMap: c.map), using: &generator)
@@ -82,18 +87,22 @@ final class TrainStep: BenchmarkStep {
                                 scalars: (0..<outputCount).map { _ in generator.uniform(-1, 1) })
         self.learningRate = learningRate
         self.generator = generator
-        flops = gates.map { trainingFLOPs(c, gates: $0) }
-        recurrentGEMM = gates.map { g in
-            // a convolution's product is [G·H_c, H_c·k²] x [H_c·k², N·S²]
-            c.map.map { (m: g * c.hidden, n: c.batch * $0.pixels, k: c.hidden * $0.kernelSize * $0.kernelSize) }
-                ?? (m: c.batch, n: g * c.hidden, k: c.hidden)
-        }
+        self.loggingHiddenGradients = loggingHiddenGradients
+        flops = gates.map { stepFLOPs(c, gates: $0, training: true) }
+        recurrentGEMM = gates.map { recurrentProduct(c, gates: $0) }
     }
 
     func run() throws {
         let forward = try network.forward(input, training: true, generator: &generator)
-        var observer = NoBackwardObserver<Float>()
-        let gradients = network.backward(forward, outputGradient: outputGradient, observer: &observer)
+        let gradients: RecurrentNetwork<Float>.Gradients
+        if loggingHiddenGradients {
+            var recorder = GradientNormRecorder<Float>(layers: 1, directions: 1, steps: input.shape[0])
+            gradients = network.backward(forward, outputGradient: outputGradient, observer: &recorder)
+            precondition(recorder.norms[0].allSatisfy(\.isFinite))
+        } else {
+            var observer = NoBackwardObserver<Float>()
+            gradients = network.backward(forward, outputGradient: outputGradient, observer: &observer)
+        }
         var parameters = network.parameters
         let alpha = -learningRate
         parameters.withUnsafeMutableBufferPointer { p in
@@ -111,14 +120,18 @@ final class EvalStep: BenchmarkStep {
     let network: RecurrentNetwork<Float>
     let input: Tensor<Float>
     var generator: SeededGenerator
+    let flops: Double?
+    let recurrentGEMM: (m: Int, n: Int, k: Int)?
 
-    init(cell: String, config c: Config) throws {
+    init(cell: String, config c: Config, countingGates gates: Int? = nil) throws {
         var generator = SeededGenerator(seed: 1)
         network = try CellRegistry.builtIn.makeNetwork(cell: cell, inputSize: c.input, hiddenSize: c.hidden,
                                                        using: &generator)
         input = Tensor(shape: [c.steps, c.batch, c.input],
                        scalars: (0..<c.steps * c.batch * c.input).map { _ in generator.uniform(-1, 1) })
         self.generator = generator
+        flops = gates.map { stepFLOPs(c, gates: $0, training: false) }
+        recurrentGEMM = gates.map { recurrentProduct(c, gates: $0) }
     }
 
     func run() throws {
@@ -126,20 +139,52 @@ final class EvalStep: BenchmarkStep {
     }
 }
 
-/// The useful FLOPs of one training step of a one-layer cell whose weights are `gates` blocks
-/// of `H` rows (3 for a GRU): the matrix products only, elementwise work and biases not counted.
-///   forward:  input GEMM `2*T*N*I*gH` + recurrent GEMMs `2*T*N*H*gH`;
+/// The useful FLOPs of one step of a one-layer cell whose weights are `gates` blocks of `H`
+/// rows (3 for a GRU): the matrix products only, elementwise work and biases not counted.
+///   forward:  input GEMM `2*T*N*I*gH` + recurrent GEMMs `2*T*N*H*gH`, `2*T*N*gH*(I+H)` in all;
 ///   backward: dX `2*T*N*gH*I`, dW_ih `2*T*N*gH*I`, dh `2*T*N*gH*H`, dW_hh `2*T*N*gH*H`,
 ///             twice the forward's;
-/// in all `6*T*N*gH*(I+H)` (`18*T*N*H*(I+H)` for a GRU). A convolutional cell's products are
-/// the same with `N·S²` rows and `k²` times the inner dimension: `6*T*N*S²*gH_c*k²*(C_in+H_c)`.
-/// docs/benchmarks.md has the same.
-func trainingFLOPs(_ c: Config, gates: Int) -> Double {
+/// a training step `6*T*N*gH*(I+H)` (`18*T*N*H*(I+H)` for a GRU), an evaluation the forward's.
+/// A convolutional cell's products are the same with `N·S²` rows and `k²` times the inner
+/// dimension: `6*T*N*S²*gH_c*k²*(C_in+H_c)`. docs/benchmarks.md has the same.
+func stepFLOPs(_ c: Config, gates: Int, training: Bool) -> Double {
     let rows = Double(c.batch * (c.map?.pixels ?? 1))
     let area = Double(c.map.map { $0.kernelSize * $0.kernelSize } ?? 1)
     let (t, i, h) = (Double(c.steps), Double(c.input), Double(c.hidden))
     let forward = 2 * t * rows * Double(gates) * h * area * (i + h)
-    return 3 * forward
+    return training ? 3 * forward : forward
+}
+
+/// The per-step recurrent product, `[m, k] x [k, n]`: `[N, H] x [H, gH]`, or for a convolution
+/// `[gH_c, H_c·k²] x [H_c·k², N·S²]`.
+func recurrentProduct(_ c: Config, gates: Int) -> (m: Int, n: Int, k: Int) {
+    c.map.map { (m: gates * c.hidden, n: c.batch * $0.pixels, k: c.hidden * $0.kernelSize * $0.kernelSize) }
+        ?? (m: c.batch, n: gates * c.hidden, k: c.hidden)
+}
+
+/// A memory field of `/proc/self/status` (`VmRSS`, `VmHWM`), in kB; `nil` where there is none.
+func residentKilobytes(_ field: String) -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Double(line.split(separator: " ").dropFirst().first ?? "")
+    }
+    return nil
+}
+
+/// Resets `VmHWM` to the current resident size (writing 5 to `/proc/self/clear_refs`) and
+/// returns that size in kB.
+func resetPeakMemory() -> Double? {
+    FileManager.default.createFile(atPath: "/proc/self/clear_refs", contents: Data("5".utf8))
+    return residentKilobytes("VmRSS")
+}
+
+/// The peak resident memory of the steps since `resetPeakMemory()` returned `baseline`, in MB:
+/// Linux's high-water mark (`VmHWM`) after them minus the resident size before, so that what
+/// the process held before (the runtime, the model, the data) is not counted. PyTorch's side
+/// measures it the same way.
+func stepPeakMegabytes(since baseline: Double?) -> Double? {
+    guard let baseline, let peak = residentKilobytes("VmHWM") else { return nil }
+    return (peak - baseline) / 1024
 }
 
 /// The rate of `Float.gemm` on `[m, k] x [k, n]` (no transposes, `beta = 0`), in GFLOP/s, on
@@ -194,8 +239,10 @@ let customCells = CellRegistry(CellRegistry.builtIn.descriptors + [.customGRU])
 /// Add a row on all three to add a benchmark.
 let benchmarks: [String: (Config) throws -> any BenchmarkStep] = [
     "gru-train": { try TrainStep(cell: "gru", config: $0, countingGates: 3) },
-    "lstm-train": { try TrainStep(cell: "lstm", config: $0) },
-    "gru-eval": { try EvalStep(cell: "gru", config: $0) },
+    "lstm-train": { try TrainStep(cell: "lstm", config: $0, countingGates: 4) },
+    "gru-eval": { try EvalStep(cell: "gru", config: $0, countingGates: 3) },
+    "gru-train-logged": { try TrainStep(cell: "gru", config: $0, loggingHiddenGradients: true) },
+    "mingru-train": { try TrainStep(cell: "mingru", config: $0) },
     "zoneout-gru-train": { try TrainStep(cell: "zoneout-gru", config: $0) },
     "variational-gru-train": { try TrainStep(cell: "variational-gru", config: $0) },
     "custom-gru-train": { try TrainStep(cell: "custom-gru", config: $0, registry: customCells) },
@@ -256,6 +303,7 @@ MemoryPolicy.retainFreedMemory()  // as grulab does: training steps reuse their 
 let clock = ContinuousClock()
 for config in configs {
     let step = try makeStep(config)
+    let residentBefore = resetPeakMemory()
     for _ in 0..<warmup { try step.run() }
     var times: [Double] = []
     let start = clock.now
@@ -264,10 +312,10 @@ for config in configs {
         try step.run()
         times.append((clock.now - t0).seconds * 1e3)
     }
-    var extra = ""
+    var extra = stepPeakMegabytes(since: residentBefore).map { #", "peak_mb": \#($0)"# } ?? ""
     if let flops = step.flops, let shape = step.recurrentGEMM {
         let rate = sgemmRate(m: shape.m, n: shape.n, k: shape.k, seconds: min(max(minSeconds / 4, 0.2), 0.5))
-        extra = #", "gflop": \#(flops / 1e9), "sgemm_shape": [\#(shape.m), \#(shape.k), \#(shape.n)], "#
+        extra += #", "gflop": \#(flops / 1e9), "sgemm_shape": [\#(shape.m), \#(shape.k), \#(shape.n)], "#
             + #""sgemm_gflops": \#(rate)"#
     }
     print(#"{"side": "grulab", "bench": "\#(benchName)", "config": \#(config), "#
