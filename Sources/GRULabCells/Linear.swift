@@ -38,6 +38,15 @@ struct Linear<Scalar: TensorScalar> {
                     beta: accumulate ? 1 : 0, c: y, ldc: yStride)
     }
 
+    /// `y = x W + bias`, `bias` `[out]` on every row: the bias rows written first and the product
+    /// accumulated onto them, one pass over `y` where a product with `beta = 0` (for which BLAS
+    /// zeroes `y` first) and then a bias pass would be two.
+    func apply(rows: Int, x: UnsafePointer<Scalar>, xStride: Int, bias: UnsafePointer<Scalar>,
+               y: UnsafeMutablePointer<Scalar>, yStride: Int) {
+        for r in 0..<rows { (y + r * yStride).update(from: bias, count: outFeatures) }
+        apply(rows: rows, x: x, xStride: xStride, y: y, yStride: yStride, accumulate: true)
+    }
+
     /// `dx = dy W^T` (`dx += …` when `accumulate`): dy `[rows, out]`, dx `[rows, in]`.
     func backwardInput(rows: Int, dy: UnsafePointer<Scalar>, dyStride: Int,
                        dx: UnsafeMutablePointer<Scalar>, dxStride: Int, accumulate: Bool) {

@@ -85,10 +85,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let rows = workspace.steps * workspace.batch, h = hiddenSize
         let y = workspace.projection.pointer
         linears { wz, bz, wh, bh in
-            wz.apply(rows: rows, x: input, xStride: inputSize, y: y, yStride: 2 * h)
-            addBias(bz, count: h, rows: rows, to: y, stride: 2 * h)
-            wh.apply(rows: rows, x: input, xStride: inputSize, y: y + h, yStride: 2 * h)
-            addBias(bh, count: h, rows: rows, to: y + h, stride: 2 * h)
+            wz.apply(rows: rows, x: input, xStride: inputSize, bias: bz, y: y, yStride: 2 * h)
+            wh.apply(rows: rows, x: input, xStride: inputSize, bias: bh, y: y + h, yStride: 2 * h)
         }
         if let scanA = workspace.scanA, let scanB = workspace.scanB {
             scan(workspace, a: scanA, b: scanB)

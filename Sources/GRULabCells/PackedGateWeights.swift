@@ -46,10 +46,7 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
         withLayout(parameters) { wih, _, bih, bhh in
             var bias = Array(UnsafeBufferPointer(start: bih, count: width))
             if foldRecurrentBias { Scalar.axpy(count: width, alpha: 1, x: bhh, y: &bias) }
-            // The biases first and the product accumulated onto them: one pass over the
-            // projection instead of BLAS zeroing it and a second pass adding them.
-            for r in 0..<rows { (projection + r * width).update(from: bias, count: width) }
-            wih.apply(rows: rows, x: input, xStride: inputSize, y: projection, yStride: width, accumulate: true)
+            wih.apply(rows: rows, x: input, xStride: inputSize, bias: bias, y: projection, yStride: width)
         }
     }
 
@@ -58,15 +55,13 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
                           scratch: Void) {
         withLayout(parameters) { _, whh, _, bhh in
             let block = range.lowerBound * hiddenSize, y = y + block, count = range.count * hiddenSize
-            // Writing the bias first and accumulating the product onto it is one pass over y;
-            // a product with beta = 0 and then the bias is two (BLAS zeroes y first).
+            let product = whh.rows(block, count: count)
             if addingBias && !accumulate {
-                for r in 0..<rows { (y + r * width).update(from: bhh + block, count: count) }
-            } else if addingBias {
-                addBias(bhh + block, count: count, rows: rows, to: y, stride: width)
+                product.apply(rows: rows, x: h, xStride: hiddenSize, bias: bhh + block, y: y, yStride: width)
+            } else {
+                product.apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate)
+                if addingBias { addBias(bhh + block, count: count, rows: rows, to: y, stride: width) }
             }
-            whh.rows(block, count: count)
-                .apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate || addingBias)
         }
     }
 

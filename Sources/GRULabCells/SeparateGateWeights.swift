@@ -56,8 +56,11 @@ public struct SeparateGateWeights<Scalar: TensorScalar, Layout: SeparateGateLayo
         linears(parameters) { input_, _, bias in
             for k in 0..<3 {
                 let y = projection + k * h
-                input_[k].apply(rows: rows, x: input, xStride: inputSize, y: y, yStride: width)
-                if let b = bias[k] { addBias(b, count: h, rows: rows, to: y, stride: width) }
+                if let b = bias[k] {
+                    input_[k].apply(rows: rows, x: input, xStride: inputSize, bias: b, y: y, yStride: width)
+                } else {
+                    input_[k].apply(rows: rows, x: input, xStride: inputSize, y: y, yStride: width)
+                }
             }
         }
     }
