@@ -21,7 +21,7 @@
 #define P5 5.0000001201e-1f
 
 static inline float exp_scalar(float v) {
-    float x = v < EXP_LOWER ? EXP_LOWER : (v > EXP_UPPER ? EXP_UPPER : v);
+    float x = v < EXP_LOWER ? EXP_LOWER : (v > EXP_UPPER ? EXP_UPPER : v);  /* NaN stays NaN */
     /* Adding 1.5 * 2^23 rounds to an integer, which lands in the low mantissa bits. */
     float shifted = x * LOG2E + 12582912.0f;
     float n = shifted - 12582912.0f;
@@ -54,7 +54,8 @@ static inline float tanh_scalar(float x) {
 #define AVX2 __attribute__((target("avx2,fma")))
 
 AVX2 static inline __m256 exp_avx2(__m256 v) {
-    __m256 x = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(EXP_LOWER)), _mm256_set1_ps(EXP_UPPER));
+    /* max and min return their second operand when either is NaN: v last, so NaN goes through. */
+    __m256 x = _mm256_min_ps(_mm256_set1_ps(EXP_UPPER), _mm256_max_ps(_mm256_set1_ps(EXP_LOWER), v));
     __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     x = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_HIGH), x);
     x = _mm256_fnmadd_ps(n, _mm256_set1_ps(LN2_LOW), x);
