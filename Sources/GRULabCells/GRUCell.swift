@@ -90,21 +90,21 @@ public struct GRU<Weights: GateWeights>: RecurrentCell {
         let xp = workspace.projection[t * n * g], gates = workspace.gates[t * n * g]
         let hn = workspace.recurrentCandidate[t * n * h]
         // Pre-activations first, then each activation over a contiguous block, then the blend:
-        // loops without calls, which the compiler vectorises.
+        // loops without calls, indexed by j alone (blocks addressed outside them), which the
+        // compiler vectorises.
         for b in 0..<n {
             let row = b * g, x = xp + row, recurrent = hp + row, out = gates + row, hnRow = hn + b * h
             for j in 0..<2 * h { out[j] = x[j] + recurrent[j] }
             gateActivation.apply(out, count: 2 * h)
+            let (r, z, cand) = (out, out + h, out + 2 * h)
+            let (xn, recurrentN) = (x + 2 * h, recurrent + 2 * h)
             for j in 0..<h {
-                hnRow[j] = recurrent[2 * h + j]
-                out[2 * h + j] = x[2 * h + j] + out[j] * recurrent[2 * h + j]
+                hnRow[j] = recurrentN[j]
+                cand[j] = xn[j] + r[j] * recurrentN[j]
             }
-            candidateActivation.apply(out + 2 * h, count: h)
+            candidateActivation.apply(cand, count: h)
             let prev = hPrev + b * h, next = hNext + b * h
-            for j in 0..<h {
-                let z = out[h + j]
-                next[j] = (1 - z) * out[2 * h + j] + z * prev[j]
-            }
+            for j in 0..<h { next[j] = (1 - z[j]) * cand[j] + z[j] * prev[j] }
         }
     }
 
@@ -119,22 +119,25 @@ public struct GRU<Weights: GateWeights>: RecurrentCell {
         let dh = gradient.h(0), hPrev = states.h(t)
         let gates = workspace.gates[t * n * g], hn = workspace.recurrentCandidate[t * n * h]
         let dxp = workspace.projection[t * n * g], dhp = workspace.recurrentGradient[t * n * g]
-        let sigma = gateActivation, phi = candidateActivation
-        for b in 0..<n {
-            let row = b * g
-            for j in 0..<h {
-                let r = gates[row + j], z = gates[row + h + j], cand = gates[row + 2 * h + j]
-                let d = dh[b * h + j]
-                let dCand = d * (1 - z) * phi.derivative(output: cand)
-                let dr = dCand * hn[b * h + j] * sigma.derivative(output: r)
-                let dz = d * (hPrev[b * h + j] - cand) * sigma.derivative(output: z)
-                dxp[row + j] = dr
-                dxp[row + h + j] = dz
-                dxp[row + 2 * h + j] = dCand
-                dhp[row + j] = dr
-                dhp[row + h + j] = dz
-                dhp[row + 2 * h + j] = dCand * r
-                dh[b * h + j] = d * z
+        // Every row's blocks addressed by pointers set outside the inner loop, which then indexes
+        // by j alone: no checked index arithmetic in it, so the compiler vectorises it.
+        gateActivation.withDerivative { (sigma: (Scalar) -> Scalar) in
+            candidateActivation.withDerivative { (phi: (Scalar) -> Scalar) in
+                for b in 0..<n {
+                    let (r, z, cand) = (gates + b * g, gates + b * g + h, gates + b * g + 2 * h)
+                    let (dr, dz, dCand) = (dxp + b * g, dxp + b * g + h, dxp + b * g + 2 * h)
+                    let d = dh + b * h, hnRow = hn + b * h, prev = hPrev + b * h
+                    for j in 0..<h {
+                        let dc = d[j] * (1 - z[j]) * phi(cand[j])
+                        dr[j] = dc * hnRow[j] * sigma(r[j])
+                        dz[j] = d[j] * (prev[j] - cand[j]) * sigma(z[j])
+                        dCand[j] = dc
+                        d[j] *= z[j]
+                    }
+                    let recurrent = dhp + b * g, recurrentCandidate = recurrent + 2 * h
+                    recurrent.update(from: dr, count: 2 * h)
+                    for j in 0..<h { recurrentCandidate[j] = dCand[j] * r[j] }
+                }
             }
         }
         if let mask = states.recurrentMask {

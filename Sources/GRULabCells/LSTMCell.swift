@@ -91,12 +91,13 @@ public struct LSTM<Weights: GateWeights>: RecurrentCell {
             gateActivation.apply(gate, count: 2 * h)
             candidateActivation.apply(gate + 2 * h, count: h)
             gateActivation.apply(gate + 3 * h, count: h)
+            let (i, f, cand, o, next) = (gate, gate + h, gate + 2 * h, gate + 3 * h, hNext + b * h)
             for j in 0..<h {
-                c[j] = gate[h + j] * cp[j] + gate[j] * gate[2 * h + j]
+                c[j] = f[j] * cp[j] + i[j] * cand[j]
                 tc[j] = c[j]
             }
             candidateActivation.apply(tc, count: h)
-            for j in 0..<h { hNext[b * h + j] = gate[3 * h + j] * tc[j] }
+            for j in 0..<h { next[j] = o[j] * tc[j] }
         }
     }
 
@@ -111,19 +112,23 @@ public struct LSTM<Weights: GateWeights>: RecurrentCell {
         let dh = gradient.h(0), dc = gradient.c(0), cPrev = states.c(t)
         let gates = workspace.gates[t * n * g], cellOutput = workspace.cellOutput[t * n * h]
         let da = workspace.projection[t * n * g]
-        let sigma = gateActivation, phi = candidateActivation
-        for b in 0..<n {
-            let row = b * g
-            for j in 0..<h {
-                let i = gates[row + j], f = gates[row + h + j]
-                let cand = gates[row + 2 * h + j], o = gates[row + 3 * h + j]
-                let tc = cellOutput[b * h + j], dhv = dh[b * h + j]
-                let dcTotal = dc[b * h + j] + dhv * o * phi.derivative(output: tc)
-                da[row + j] = dcTotal * cand * sigma.derivative(output: i)
-                da[row + h + j] = dcTotal * cPrev[b * h + j] * sigma.derivative(output: f)
-                da[row + 2 * h + j] = dcTotal * i * phi.derivative(output: cand)
-                da[row + 3 * h + j] = dhv * tc * sigma.derivative(output: o)
-                dc[b * h + j] = dcTotal * f
+        gateActivation.withDerivative { (sigma: (Scalar) -> Scalar) in
+            candidateActivation.withDerivative { (phi: (Scalar) -> Scalar) in
+                // Blocks addressed outside the inner loop, which indexes by j alone and vectorises.
+                for b in 0..<n {
+                    let gate = gates + b * g, dGate = da + b * g
+                    let (i, f, cand, o) = (gate, gate + h, gate + 2 * h, gate + 3 * h)
+                    let (di, df, dCand, dOut) = (dGate, dGate + h, dGate + 2 * h, dGate + 3 * h)
+                    let tc = cellOutput + b * h, dhRow = dh + b * h, dcRow = dc + b * h, cp = cPrev + b * h
+                    for j in 0..<h {
+                        let dcTotal = dcRow[j] + dhRow[j] * o[j] * phi(tc[j])
+                        di[j] = dcTotal * cand[j] * sigma(i[j])
+                        df[j] = dcTotal * cp[j] * sigma(f[j])
+                        dCand[j] = dcTotal * i[j] * phi(cand[j])
+                        dOut[j] = dhRow[j] * tc[j] * sigma(o[j])
+                        dcRow[j] = dcTotal * f[j]
+                    }
+                }
             }
         }
         weights.recurrentBackward(parameters, dy: da, rows: n, dh: dh, accumulate: false,

@@ -110,15 +110,24 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                     (gate + t * lanes + row * h).update(from: p + (t * lanes + row * h) * 2, count: h)
                 }
                 sigma.apply(gate + t * lanes, count: lanes)
-                for lane in 0..<lanes {
-                    let (row, j) = lane.quotientAndRemainder(dividingBy: h)
-                    let z = gate[t * lanes + lane]
-                    let candidate = p[(t * lanes + row * h) * 2 + h + j]
-                    let first = t == bounds[c]
-                    let previousA = first ? 1 : aOut[(t - 1) * lanes + lane]
-                    let previousB = first ? 0 : bOut[(t - 1) * lanes + lane]
-                    aOut[t * lanes + lane] = (1 - z) * previousA
-                    bOut[t * lanes + lane] = (1 - z) * previousB + z * candidate
+                // A chunk's first step starts from the identity (1, 0); row by row, so the inner
+                // loop over a row's units is plain strided arithmetic the compiler vectorises.
+                let first = t == bounds[c]
+                for row in 0..<lanes / h {
+                    let lane = t * lanes + row * h, candidate = p + (t * lanes + row * h) * 2 + h
+                    let z = gate + lane, a = aOut + lane, b = bOut + lane
+                    if first {
+                        for j in 0..<h {
+                            a[j] = 1 - z[j]
+                            b[j] = z[j] * candidate[j]
+                        }
+                    } else {
+                        let previousA = a - lanes, previousB = b - lanes
+                        for j in 0..<h {
+                            a[j] = (1 - z[j]) * previousA[j]
+                            b[j] = (1 - z[j]) * previousB[j] + z[j] * candidate[j]
+                        }
+                    }
                 }
             }
         }
@@ -181,13 +190,17 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                              workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize
         let a = workspace.projection[t * n * 2 * h], gate = workspace.gate[t * n * h]
-        let hPrev = states.h(t), dh = gradient.h(0), sigma = gateActivation
-        for b in 0..<n {
-            for j in 0..<h {
-                let z = gate[b * h + j], d = dh[b * h + j], candidate = a[b * 2 * h + h + j]
-                a[b * 2 * h + j] = d * (candidate - hPrev[b * h + j]) * sigma.derivative(output: z)
-                a[b * 2 * h + h + j] = d * z
-                dh[b * h + j] = d * (1 - z)
+        let hPrev = states.h(t), dh = gradient.h(0)
+        gateActivation.withDerivative { (sigma: (Scalar) -> Scalar) in
+            // Rows addressed outside the inner loop, which indexes by j alone and vectorises.
+            for b in 0..<n {
+                let z = gate + b * h, d = dh + b * h, previous = hPrev + b * h
+                let dz = a + b * 2 * h, candidate = dz + h
+                for j in 0..<h {
+                    dz[j] = d[j] * (candidate[j] - previous[j]) * sigma(z[j])
+                    candidate[j] = d[j] * z[j]
+                    d[j] *= 1 - z[j]
+                }
             }
         }
     }

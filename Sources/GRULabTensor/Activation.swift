@@ -35,11 +35,21 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     /// `f'(a)` from the output `y = f(a)`.
     @inlinable
     public func derivative<Scalar: TensorScalar>(output y: Scalar) -> Scalar {
+        withDerivative { $0(y) }
+    }
+
+    /// Calls `body` with `f'` as a function of the output, the switch over activations taken
+    /// once, outside `body`: a backward loop written in `body` is compiled once per activation
+    /// with the derivative inlined, and vectorises, which a switch at every element prevents.
+    @inlinable @inline(__always)
+    public func withDerivative<Scalar: TensorScalar, Result>(
+        _ body: (_ derivative: (Scalar) -> Scalar) -> Result
+    ) -> Result {
         switch self {
-        case .sigmoid: return y * (1 - y)
-        case .hardSigmoid: return y > 0 && y < 1 ? 1 / 6 : 0
-        case .tanh: return 1 - y * y
-        case .relu: return y > 0 ? 1 : 0
+        case .sigmoid: body { y in y * (1 - y) }
+        case .hardSigmoid: body { y in y > 0 && y < 1 ? 1 / 6 : 0 }
+        case .tanh: body { y in 1 - y * y }
+        case .relu: body { y in y > 0 ? 1 : 0 }
         }
     }
 
