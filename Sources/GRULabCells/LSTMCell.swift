@@ -54,10 +54,11 @@ public struct LSTM<Weights: GateWeights>: RecurrentCell {
 
     public struct Workspace {
         let steps: Int, batch: Int
-        /// `[T, N, 4H]`: `W_i x + b_i` in forward, then the gradient of the pre-activations.
-        let projection: Buffer<Scalar>
-        /// `[T, N, 4H]`: i, f, g, o.
+        /// `[T, N, 4H]`: `W_i x + b` from `prepare`, to which each step adds `W_h h` and
+        /// applies the activations in place: i, f, g, o.
         let gates: Buffer<Scalar>
+        /// `[T, N, 4H]`: the gradient of the pre-activations, in backward.
+        let gradient: Buffer<Scalar>
         /// `[T, N, H]`: φ(c').
         let cellOutput: Buffer<Scalar>
         let products: Weights.Scratch
@@ -65,21 +66,20 @@ public struct LSTM<Weights: GateWeights>: RecurrentCell {
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch
-        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 4 * hiddenSize, zeroed: false),
-                         gates: Buffer(count: rows * 4 * hiddenSize, zeroed: false), cellOutput: Buffer(count: rows * hiddenSize, zeroed: false),
+        return Workspace(steps: steps, batch: batch, gates: Buffer(count: rows * 4 * hiddenSize, zeroed: false),
+                         gradient: Buffer(count: rows * 4 * hiddenSize, zeroed: false), cellOutput: Buffer(count: rows * hiddenSize, zeroed: false),
                          products: weights.makeScratch(batch: batch))
     }
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
         weights.project(parameters, input: input, rows: workspace.steps * workspace.batch,
-                        into: workspace.projection.pointer, foldRecurrentBias: true,
+                        into: workspace.gates.pointer, foldRecurrentBias: true,
                         scratch: workspace.products)
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
         let n = workspace.batch, h = hiddenSize, g = 4 * h
         let a = workspace.gates[t * n * g]
-        UnsafeMutablePointer(a).update(from: workspace.projection[t * n * g], count: n * g)
         weights.recurrent(parameters, h: states.h(t), rows: n, into: a, addingBias: false, accumulate: true,
                           scratch: workspace.products)
         let cPrev = states.c(t), cNext = states.c(t + 1), hNext = states.h(t + 1)
@@ -111,7 +111,7 @@ public struct LSTM<Weights: GateWeights>: RecurrentCell {
         let n = workspace.batch, h = hiddenSize, g = 4 * h
         let dh = gradient.h(0), dc = gradient.c(0), cPrev = states.c(t)
         let gates = workspace.gates[t * n * g], cellOutput = workspace.cellOutput[t * n * h]
-        let da = workspace.projection[t * n * g]
+        let da = workspace.gradient[t * n * g]
         gateActivation.withDerivative { (sigma: (Scalar) -> Scalar) in
             candidateActivation.withDerivative { (phi: (Scalar) -> Scalar) in
                 // Blocks addressed outside the inner loop, which indexes by j alone and vectorises.
@@ -138,7 +138,7 @@ public struct LSTM<Weights: GateWeights>: RecurrentCell {
     public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
                                workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
                                parameterGradients: inout ParameterSet<Scalar>) {
-        let gradient = workspace.projection.pointer
+        let gradient = workspace.gradient.pointer
         weights.finishBackward(
             parameters, rows: workspace.steps * workspace.batch, input: input, hPrev: states.h(0),
             inputProjectionGradient: gradient, recurrentProjectionGradient: gradient,
