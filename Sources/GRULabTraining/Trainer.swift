@@ -86,6 +86,10 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     ///
     /// - Throws: ``TrainingError/nonFinite(step:what:)`` when the loss or a gradient is NaN or
     ///   infinite; the parameters and the optimizer stay as they were, and the step is not counted.
+    // Specialised entry points, as RecurrentNetwork's: called from other modules, the optimizer
+    // and the loss would otherwise copy every scalar through value witnesses.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func trainStep(on batch: TaskBatch) throws(TrainingError) -> StepReport {
         let forward: SequenceModel<Scalar>.Forward
         do {
@@ -155,6 +159,8 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     }
 
     /// The loss and accuracy on `batch`, in chunks of at most `chunk` sequences.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func evaluate(on batch: TaskBatch, chunk: Int = 256) throws(TrainingError) -> Evaluation {
         var loss = 0.0, correct = 0.0, weight = 0.0
         var unused = SeededGenerator(seed: 0)
