@@ -28,7 +28,8 @@ static ALWAYS_INLINE void NAME(store_first)(SCALAR *p, const VECTOR *v, int64_t 
     for (int64_t l = 0; l < LANES && l < n; l++) p[l] = lanes[l];
 }
 
-/* Copies frame `in` [channels, Y, X] into the interior of `padded`. */
+/* Copies frame `in` [channels, Y, X] into the interior of `padded`: by vectors, as the compiler
+   turns an element loop into a call to memcpy a row, which costs more than the row. */
 static ALWAYS_INLINE void NAME(pad)(const SCALAR *in, int64_t channels, int64_t height, int64_t width,
                                     int64_t kernel, SCALAR *padded) {
     const int64_t p = kernel / 2, row = width + 2 * p, plane = (height + 2 * p) * row;
@@ -36,7 +37,13 @@ static ALWAYS_INLINE void NAME(pad)(const SCALAR *in, int64_t channels, int64_t 
         for (int64_t y = 0; y < height; y++) {
             SCALAR *target = padded + c * plane + (y + p) * row + p;
             const SCALAR *source = in + (c * height + y) * width;
-            for (int64_t x = 0; x < width; x++) target[x] = source[x];
+            int64_t x = 0;
+            for (; x + LANES <= width; x += LANES) {
+                VECTOR v;
+                NAME(load)(&v, source + x);
+                memcpy(target + x, &v, sizeof v);
+            }
+            for (; x < width; x++) target[x] = source[x];
         }
 }
 
@@ -55,61 +62,78 @@ static ALWAYS_INLINE void NAME(pack)(grulab_convolution shape, const SCALAR *w, 
 }
 
 /* `out` (+)= bias + the convolution of one padded frame onto `O` output channels (planes of Y·X
-   at `out`), with their packed weights `w`. A tile is one output row of 2·LANES columns in O x 2
-   vector accumulators (12 for O = 6: with the two input vectors and a broadcast weight, the 16
-   registers of AVX2), fed by every input channel and kernel tap. `O` and `kernel` are constants
-   where this is inlined, so that the accumulators stay in registers and the tap loop unrolls;
-   the accumulators' addresses are never taken, for the same reason. */
-static ALWAYS_INLINE void NAME(convolve_block)(int O, int64_t kernel, int64_t in_channels, int64_t height,
-                                               int64_t width, const SCALAR *padded, const SCALAR *w,
-                                               const SCALAR *bias, SCALAR *out, int accumulate) {
+   at `out`), with their packed weights `w`, for output rows `first ..< first + R`. A tile is R
+   output rows of 2·LANES columns for O channels: 2·O·R vector accumulators (O·R is 6 at most:
+   12 accumulators, and registers left for the input vectors and a broadcast weight of the 16 of
+   AVX2), fed by every input channel and kernel tap. Few channels take several rows, so that
+   there are always enough independent sums to hide the latency of a multiply-add. `O`, `R`
+   and `kernel` are constants where this is inlined, so that the accumulators stay in
+   registers and the tap loop unrolls; the accumulators' addresses are never taken, for the
+   same reason. */
+static ALWAYS_INLINE void NAME(convolve_block)(int O, int R, int64_t kernel, int64_t first, int64_t in_channels,
+                                               int64_t height, int64_t width, const SCALAR *padded,
+                                               const SCALAR *w, const SCALAR *bias, SCALAR *out, int accumulate) {
     const int64_t row = width + 2 * (kernel / 2), plane = (height + 2 * (kernel / 2)) * row;
     const int64_t pixels = height * width;
-    for (int64_t y = 0; y < height; y++) {
-        for (int64_t x0 = 0; x0 < width; x0 += 2 * LANES) {
-            const int64_t n = width - x0; /* columns left; the tile takes up to 2·LANES */
-            VECTOR a0[BLOCK], a1[BLOCK];
+    for (int64_t x0 = 0; x0 < width; x0 += 2 * LANES) {
+        const int64_t n = width - x0; /* columns left; the tile takes up to 2·LANES */
+        VECTOR a0[BLOCK], a1[BLOCK];  /* [r·O + o] */
+        for (int r = 0; r < R; r++)
             for (int o = 0; o < O; o++) {
-                const SCALAR *target = out + o * pixels + y * width + x0;
+                const SCALAR *target = out + o * pixels + (first + r) * width + x0;
                 VECTOR t0 = {0}, t1 = {0};
                 if (accumulate) {
                     NAME(load_first)(&t0, target, n);
                     NAME(load_first)(&t1, target + LANES, n - LANES);
                 }
                 const SCALAR b = bias ? bias[o] : 0;
-                a0[o] = t0 + b;
-                a1[o] = t1 + b;
+                a0[r * O + o] = t0 + b;
+                a1[r * O + o] = t1 + b;
             }
-            const SCALAR *tap = w;
-            const SCALAR *source = padded + y * row + x0;
-            for (int64_t c = 0; c < in_channels; c++, source += plane) {
-                for (int64_t u = 0; u < kernel; u++) {
-                    const SCALAR *r = source + u * row;
-                    for (int64_t v = 0; v < kernel; v++, tap += O) {
+        const SCALAR *tap = w;
+        const SCALAR *source = padded + first * row + x0;
+        for (int64_t c = 0; c < in_channels; c++, source += plane) {
+            for (int64_t u = 0; u < kernel; u++) {
+                for (int64_t v = 0; v < kernel; v++, tap += O) {
+                    for (int r = 0; r < R; r++) {
                         VECTOR i0, i1;
-                        NAME(load)(&i0, r + v);
-                        NAME(load)(&i1, r + v + LANES);
+                        NAME(load)(&i0, source + (r + u) * row + v);
+                        NAME(load)(&i1, source + (r + u) * row + v + LANES);
                         for (int o = 0; o < O; o++) {
                             const SCALAR weight = tap[o];
-                            a0[o] += weight * i0;
-                            a1[o] += weight * i1;
+                            a0[r * O + o] += weight * i0;
+                            a1[r * O + o] += weight * i1;
                         }
                     }
                 }
             }
+        }
+        for (int r = 0; r < R; r++)
             for (int o = 0; o < O; o++) {
-                SCALAR *target = out + o * pixels + y * width + x0;
-                const VECTOR t0 = a0[o], t1 = a1[o];
+                SCALAR *target = out + o * pixels + (first + r) * width + x0;
+                const VECTOR t0 = a0[r * O + o], t1 = a1[r * O + o];
                 NAME(store_first)(target, &t0, n);
                 NAME(store_first)(target + LANES, &t1, n - LANES);
             }
-        }
     }
 }
 
-/* convolve_block with `O = count` and `kernel` as constants. */
+/* Every output row of `O` channels: tiles of BLOCK / O rows (for O up to 3, else one), then the
+   rows left one at a time. */
+static ALWAYS_INLINE void NAME(convolve_rows)(int O, int64_t kernel, int64_t in_channels, int64_t height,
+                                              int64_t width, const SCALAR *padded, const SCALAR *w,
+                                              const SCALAR *bias, SCALAR *out, int accumulate) {
+    const int R = O <= 3 ? BLOCK / O : 1;
+    int64_t y = 0;
+    for (; y + R <= height; y += R)
+        NAME(convolve_block)(O, R, kernel, y, in_channels, height, width, padded, w, bias, out, accumulate);
+    for (; y < height; y++)
+        NAME(convolve_block)(O, 1, kernel, y, in_channels, height, width, padded, w, bias, out, accumulate);
+}
+
+/* convolve_rows with `O = count` and `kernel` as constants. */
 #define CONVOLVE_BLOCK(O, K) \
-    NAME(convolve_block)(O, K, shape.in_channels, shape.height, shape.width, padded, w, b, out, accumulate)
+    NAME(convolve_rows)(O, K, shape.in_channels, shape.height, shape.width, padded, w, b, out, accumulate)
 #define CONVOLVE_BLOCKS(K)                \
     switch (count) {                      \
     case 6: CONVOLVE_BLOCK(6, K); break;  \
