@@ -58,11 +58,12 @@ public struct ConvolutionalGateWeights<Scalar: TensorScalar>: GateWeights {
     }
 
     /// The convolutions read up to `G·H_c` channels (the gradient of an input, from every gate)
-    /// and have up to `G·H_c·max(C_in, H_c)·k²` weights; the scratch serves any batch.
+    /// and have up to `G·H_c·max(C_in, H_c)·k²` weights; the scratch serves any batch, on as
+    /// many threads as BLAS has (``blasThreads()``), the threads a run gives its products.
     public func makeScratch(batch: Int) -> ConvolutionScratch<Scalar> {
         let out = gates * hiddenChannels, channels = max(inputChannels, hiddenChannels)
         return ConvolutionScratch(map: map, channels: max(inputChannels, out), weights: out * channels * kernelArea,
-                                  gradientInputs: channels, gradientOutputs: out)
+                                  gradientInputs: channels, gradientOutputs: out, threads: blasThreads())
     }
 
     private func withLayout<R>(
