@@ -13,19 +13,28 @@ typedef SCALAR NAME(vector) __attribute__((vector_size(32)));
 
 static ALWAYS_INLINE void NAME(load)(VECTOR *v, const SCALAR *p) { memcpy(v, p, sizeof *v); }
 
-/* The first `n` elements at `p` (all LANES when n >= LANES), zeros after them; element by
-   element, as a call to memcpy would make the compiler spill every accumulator around it. */
+/* The first `n` elements at `p` (all LANES when n >= LANES), zeros after them. A whole vector
+   is one load; a part is copied element by element (which the compiler makes a call to memcpy),
+   for the last vector of a row only. */
 static ALWAYS_INLINE void NAME(load_first)(VECTOR *v, const SCALAR *p, int64_t n) {
+    if (n >= LANES) {
+        NAME(load)(v, p);
+        return;
+    }
     SCALAR lanes[LANES] = {0};
-    for (int64_t l = 0; l < LANES && l < n; l++) lanes[l] = p[l];
+    for (int64_t l = 0; l < n; l++) lanes[l] = p[l];
     memcpy(v, lanes, sizeof *v);
 }
 
 /* The first `n` lanes of `v` to `p` (all when n >= LANES). */
 static ALWAYS_INLINE void NAME(store_first)(SCALAR *p, const VECTOR *v, int64_t n) {
+    if (n >= LANES) {
+        memcpy(p, v, sizeof *v);
+        return;
+    }
     SCALAR lanes[LANES];
     memcpy(lanes, v, sizeof *v);
-    for (int64_t l = 0; l < LANES && l < n; l++) p[l] = lanes[l];
+    for (int64_t l = 0; l < n; l++) p[l] = lanes[l];
 }
 
 /* Copies frame `in` [channels, Y, X] into the interior of `padded`: by vectors, as the compiler
