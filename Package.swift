@@ -35,7 +35,7 @@ let package = Package(
             ]
         ),
         /// The RecurrentCell protocol, the built-in cells, layers and backward through time.
-        .target(name: "GRULabCells", dependencies: ["GRULabTensor"]),
+        .target(name: "GRULabCells", dependencies: ["GRULabTensor", "_GRULabKernels"]),
         /// Reading parity fixtures (PyTorch dumps) and comparing a cell against them.
         .target(name: "GRULabParity", dependencies: ["GRULabCells"]),
         /// Custom cells from a differentiable forward step (Swift's `_Differentiation`): tensor
@@ -83,6 +83,9 @@ let package = Package(
 
         /// C helpers Swift cannot reach directly (glibc's mallopt, signal handlers).
         .target(name: "_GRULabShims"),
+        /// Direct 2-D convolutions in C, compiled for AVX2 and FMA beside the baseline and chosen
+        /// at run time: instruction sets Swift cannot select per function.
+        .target(name: "_GRULabKernels"),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 

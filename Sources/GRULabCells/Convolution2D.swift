@@ -1,7 +1,9 @@
+import Dispatch
 import GRULabTensor
+import _GRULabKernels
 
-/// A 2-D convolution with 'same' zero padding and stride 1, as BLAS products over im2col
-/// columns: the forward pass, the gradient of its input and of its weight.
+/// A 2-D convolution with 'same' zero padding and stride 1: the forward pass, the gradient of
+/// its input and of its weight, computed directly by the kernels of `_GRULabKernels`.
 ///
 /// ```
 /// y[i, o, y, x] = Σ_{c, u, v} W[o, c, u, v] · in[i, c, y + u - k/2, x + v - k/2]   (0 outside)
@@ -9,20 +11,20 @@ import GRULabTensor
 ///
 /// `in` is `images` frames `[C_in, Y, X]` one after another. Outputs and their gradients are
 /// rows of a packed buffer: frame `i`'s `[C_out, Y, X]` starts at `y + i·ldy`, so that a cell
-/// writes one gate block of its `[N, G·H]` pre-activations. The im2col columns of a chunk of
-/// frames are built once; the products then run frame by frame on column blocks of them,
-/// reading and writing each frame's rows in place (a product over all the chunk's columns would
-/// need its output gathered or scattered, a tenth of a convolutional step). Work is done in
-/// chunks of as many frames as the scratch holds, so a pass over `T·N` frames needs no more
-/// memory than a step.
+/// writes one gate block of its `[N, G·H]` pre-activations in place.
+///
+/// The maps of a convolutional cell are small (16 × 16 with 16 channels, say), where im2col and
+/// BLAS spend as long building and packing the `[C_in·k², Y·X]` patch matrix of every frame,
+/// zeroing and scattering its gradient, as multiplying: the direct kernels read each frame once
+/// into a zero-padded copy and accumulate whole output rows in registers.
 struct Convolution2D<Scalar: TensorScalar> {
-    /// `[C_out, C_in, k, k]`: a `[C_out, C_in·k·k]` matrix.
+    /// `[C_out, C_in, k, k]`: a `[C_out, C_in·k²]` matrix.
     var weight: UnsafePointer<Scalar>
     var inChannels: Int
     var outChannels: Int
     var map: FeatureMap
 
-    /// `C_in·k·k`: the length of one patch, a row of the weight matrix.
+    /// `C_in·k²`: the length of one patch, a row of the weight matrix.
     var patch: Int { inChannels * map.kernelSize * map.kernelSize }
 
     /// The convolution onto output channels `first ..< first + count`: rows of the weight.
@@ -30,150 +32,158 @@ struct Convolution2D<Scalar: TensorScalar> {
         Convolution2D(weight: weight + first * patch, inChannels: inChannels, outChannels: count, map: map)
     }
 
-    /// Calls `body(first, count)` for consecutive chunks of at most `scratch.frames` frames.
-    private func chunks(_ images: Int, _ scratch: ConvolutionScratch<Scalar>, _ body: (Int, Int) -> Void) {
-        var first = 0
-        while first < images {
-            let count = min(scratch.frames, images - first)
-            body(first, count)
-            first += count
-        }
-    }
-
-    /// `y (+)= W ⊛ in`.
+    /// `y (+)= W ⊛ in (+ bias)`, `bias` `[C_out]` adding to every pixel of its channel.
     func apply(images: Int, input: UnsafePointer<Scalar>, output y: UnsafeMutablePointer<Scalar>, ldy: Int,
-               accumulate: Bool, scratch: ConvolutionScratch<Scalar>) {
-        let pixels = map.pixels
-        chunks(images, scratch) { first, count in
-            let n = count * pixels, columns = scratch.columns.pointer
-            im2col(input + first * inChannels * pixels, images: count, into: columns)
-            for i in 0..<count {
-                Scalar.gemm(transposeA: false, transposeB: false, m: outChannels, n: pixels, k: patch,
-                            alpha: 1, a: weight, lda: patch, b: columns + i * pixels, ldb: n,
-                            beta: accumulate ? 1 : 0, c: y + (first + i) * ldy, ldc: pixels)
-            }
-        }
+               bias: UnsafePointer<Scalar>? = nil, accumulate: Bool, scratch: ConvolutionScratch<Scalar>) {
+        let k = map.kernelSize
+        convolve(images: images, from: inChannels, to: outChannels, weight: weight, strides: [patch, k * k, k, 1],
+                 bias: bias, input: input, inputStride: inChannels * map.pixels, output: y, outputStride: ldy,
+                 accumulate: accumulate, scratch: scratch)
     }
 
-    /// `dIn (+)= Wᵀ ⊛ dy`, the gradient of the input frames.
+    /// `dIn (+)= Wᵀ ⊛ dy`, the gradient of the input frames: the convolution of `dy` by the
+    /// kernel with input and output channels swapped and its taps flipped,
+    /// `W'[c, o, u, v] = W[o, c, k-1-u, k-1-v]`, read in place through strides.
     func backwardInput(images: Int, outputGradient dy: UnsafePointer<Scalar>, ldy: Int,
                        inputGradient dx: UnsafeMutablePointer<Scalar>, accumulate: Bool,
                        scratch: ConvolutionScratch<Scalar>) {
-        let pixels = map.pixels, frame = inChannels * pixels
-        if !accumulate { dx.update(repeating: 0, count: images * frame) }
-        chunks(images, scratch) { first, count in
-            let n = count * pixels, columns = scratch.columns.pointer
-            for i in 0..<count {
-                Scalar.gemm(transposeA: true, transposeB: false, m: patch, n: pixels, k: outChannels,
-                            alpha: 1, a: weight, lda: patch, b: dy + (first + i) * ldy, ldb: pixels,
-                            beta: 0, c: columns + i * pixels, ldc: n)
+        let k = map.kernelSize
+        convolve(images: images, from: outChannels, to: inChannels, weight: weight + (k - 1) * k + k - 1,
+                 strides: [k * k, patch, -k, -1], bias: nil, input: dy, inputStride: ldy, output: dx,
+                 outputStride: inChannels * map.pixels, accumulate: accumulate, scratch: scratch)
+    }
+
+    /// `dW += dy ⋆ in`, the correlation over frames and pixels, into `weightGradient`
+    /// `[C_out, C_in, k, k]`; and `dBias[o] += Σ_{i, y, x} dy[i, o, y, x]` when `biasGradient` is
+    /// given. With several threads each takes a share of the frames, the first adding to the
+    /// gradients themselves and the others to their own, added after.
+    func accumulateGradients(images: Int, input: UnsafePointer<Scalar>, outputGradient dy: UnsafePointer<Scalar>,
+                             ldy: Int, weightGradient dw: UnsafeMutablePointer<Scalar>,
+                             biasGradient db: UnsafeMutablePointer<Scalar>?, scratch: ConvolutionScratch<Scalar>) {
+        let weights = outChannels * patch, inputStride = inChannels * map.pixels
+        let chunk = Int64(scratch.gradientChunk)
+        let parts = scratch.split(images) { part, frames in
+            let own = scratch.parts[part]
+            let (dw, db) = part == 0 ? (dw, db) : (own.gradient.pointer, db.map { _ in own.gradient.pointer + weights })
+            if part > 0 { own.gradient.zero() }
+            let (shape, input, dy) = (shape(frames.count, from: inChannels, to: outChannels),
+                                      input + frames.lowerBound * inputStride, dy + frames.lowerBound * ldy)
+            if Scalar.self == Float.self {
+                grulab_convolve_gradient_f32(shape, cast(input), Int64(inputStride), cast(dy), Int64(ldy), cast(dw),
+                                             db.map(cast), chunk, cast(own.work.pointer), cast(own.padded.pointer))
+            } else {
+                grulab_convolve_gradient_f64(shape, cast(input), Int64(inputStride), cast(dy), Int64(ldy), cast(dw),
+                                             db.map(cast), chunk, cast(own.work.pointer), cast(own.padded.pointer))
             }
-            col2im(columns, images: count, adding: dx + first * frame)
+        }
+        for part in scratch.parts[1..<parts] {
+            Scalar.axpy(count: weights, alpha: 1, x: part.gradient.pointer, y: dw)
+            if let db { Scalar.axpy(count: outChannels, alpha: 1, x: part.gradient.pointer + weights, y: db) }
         }
     }
 
-    /// `dW += dy · columns(in)ᵀ`, into `weightGradient` `[C_out, C_in, k, k]`.
-    func accumulateWeightGradient(images: Int, input: UnsafePointer<Scalar>, outputGradient dy: UnsafePointer<Scalar>,
-                                  ldy: Int, weightGradient: UnsafeMutablePointer<Scalar>,
-                                  scratch: ConvolutionScratch<Scalar>) {
-        let pixels = map.pixels
-        chunks(images, scratch) { first, count in
-            let n = count * pixels, columns = scratch.columns.pointer
-            im2col(input + first * inChannels * pixels, images: count, into: columns)
-            for i in 0..<count {
-                Scalar.gemm(transposeA: false, transposeB: true, m: outChannels, n: patch, k: pixels,
-                            alpha: 1, a: dy + (first + i) * ldy, lda: pixels, b: columns + i * pixels, ldb: n,
-                            beta: 1, c: weightGradient, ldc: patch)
-            }
-        }
+    private func shape(_ images: Int, from: Int, to: Int) -> grulab_convolution {
+        grulab_convolution(frames: Int64(images), in_channels: Int64(from), out_channels: Int64(to),
+                           height: Int64(map.height), width: Int64(map.width), kernel: Int64(map.kernelSize))
     }
 
-    /// `y[i, o, ·] (+)= bias[o]` for every frame.
-    func addBias(_ bias: UnsafePointer<Scalar>, images: Int, to y: UnsafeMutablePointer<Scalar>, ldy: Int) {
-        let pixels = map.pixels
-        for i in 0..<images {
-            for o in 0..<outChannels {
-                let target = y + i * ldy + o * pixels, b = bias[o]
-                for p in 0..<pixels { target[p] += b }
+    /// `output (+)= w ⊛ input (+ bias)` from `from` channels to `to`, with `w(o, c, u, v)` at
+    /// `weight[o·s[0] + c·s[1] + u·s[2] + v·s[3]]`; with several threads each takes a share of
+    /// the frames.
+    private func convolve(images: Int, from: Int, to: Int, weight: UnsafePointer<Scalar>, strides: [Int],
+                          bias: UnsafePointer<Scalar>?, input: UnsafePointer<Scalar>, inputStride: Int,
+                          output: UnsafeMutablePointer<Scalar>, outputStride: Int, accumulate: Bool,
+                          scratch: ConvolutionScratch<Scalar>) {
+        let (s, add) = (strides.map(Int64.init), Int32(accumulate ? 1 : 0))
+        scratch.split(images) { part, frames in
+            let own = scratch.parts[part]
+            let (shape, input, output) = (shape(frames.count, from: from, to: to),
+                                          input + frames.lowerBound * inputStride,
+                                          output + frames.lowerBound * outputStride)
+            if Scalar.self == Float.self {
+                grulab_convolve_f32(shape, cast(weight), s, bias.map(cast), cast(input), Int64(inputStride),
+                                    cast(output), Int64(outputStride), add, cast(own.work.pointer),
+                                    cast(own.padded.pointer))
+            } else {
+                grulab_convolve_f64(shape, cast(weight), s, bias.map(cast), cast(input), Int64(inputStride),
+                                    cast(output), Int64(outputStride), add, cast(own.work.pointer),
+                                    cast(own.padded.pointer))
             }
-        }
-    }
-
-    /// `dBias[o] += Σ_{i, y, x} dy[i, o, y, x]`.
-    func accumulateBiasGradient(images: Int, outputGradient dy: UnsafePointer<Scalar>, ldy: Int,
-                                biasGradient: UnsafeMutablePointer<Scalar>) {
-        let pixels = map.pixels
-        for i in 0..<images {
-            for o in 0..<outChannels {
-                let source = dy + i * ldy + o * pixels
-                var sum: Scalar = 0
-                for p in 0..<pixels { sum += source[p] }
-                biasGradient[o] += sum
-            }
-        }
-    }
-
-    /// For every patch row `(c·k + u)·k + v`, frame and output row `y`: the input row it reads
-    /// (`nil` in the padding), its horizontal shift `v - k/2`, and the output columns whose
-    /// input lies inside the frame. Shared by im2col and col2im, so that each is the other's
-    /// transpose by construction.
-    private func forEachPatchRow(images: Int, _ visit: (_ row: Int, _ image: Int, _ channel: Int, _ y: Int,
-                                                        _ sourceY: Int?, _ shift: Int, _ valid: Range<Int>) -> Void) {
-        let k = map.kernelSize, pad = k / 2, height = map.height, width = map.width
-        for c in 0..<inChannels {
-            for u in 0..<k {
-                for v in 0..<k {
-                    let shift = v - pad
-                    let valid = max(0, -shift)..<max(max(0, -shift), min(width, width - shift))
-                    for image in 0..<images {
-                        for y in 0..<height {
-                            let sourceY = y + u - pad
-                            visit((c * k + u) * k + v, image, c, y, (0..<height).contains(sourceY) ? sourceY : nil,
-                                  shift, valid)
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `columns[(c·k + u)·k + v, i·Y·X + y·X + x] = in[i, c, y + u - k/2, x + v - k/2]`, 0 outside.
-    func im2col(_ input: UnsafePointer<Scalar>, images: Int, into columns: UnsafeMutablePointer<Scalar>) {
-        let pixels = map.pixels, width = map.width, n = images * pixels
-        forEachPatchRow(images: images) { row, image, channel, y, sourceY, shift, valid in
-            let target = columns + row * n + image * pixels + y * width
-            guard let sourceY else {
-                target.update(repeating: 0, count: width)
-                return
-            }
-            let source = input + (image * inChannels + channel) * pixels + sourceY * width + shift
-            target.update(repeating: 0, count: valid.lowerBound)
-            (target + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
-            (target + valid.upperBound).update(repeating: 0, count: width - valid.upperBound)
-        }
-    }
-
-    /// The transpose of ``im2col(_:images:into:)``: adds every column entry into the input
-    /// pixel it was read from.
-    func col2im(_ columns: UnsafePointer<Scalar>, images: Int, adding input: UnsafeMutablePointer<Scalar>) {
-        let pixels = map.pixels, width = map.width, n = images * pixels
-        forEachPatchRow(images: images) { row, image, channel, y, sourceY, shift, valid in
-            guard let sourceY else { return }
-            let source = columns + row * n + image * pixels + y * width
-            let target = input + (image * inChannels + channel) * pixels + sourceY * width + shift
-            for x in valid { target[x] += source[x] }
         }
     }
 }
 
-/// The memory ``Convolution2D`` works in for up to `frames` frames at a time: their im2col
-/// columns.
+/// The memory ``Convolution2D`` works in, for each of the threads that share its calls:
+/// zero-padded copies of the frames it reads (one frame for a convolution, `gradientChunk` for
+/// the gradients of the parameters), room for the kernels' reordered weights and transposed
+/// gradients, and the parameter gradients of its share of the frames.
 public struct ConvolutionScratch<Scalar: TensorScalar> {
-    let frames: Int
-    let columns: Buffer<Scalar>
-
-    init(frames: Int, patch: Int, pixels: Int) {
-        self.frames = frames
-        columns = Buffer(count: frames * patch * pixels, zeroed: false)
+    struct Part {
+        /// Zeroed once: the kernels write only the frames' interiors, so the padding stays zero.
+        let padded: Buffer<Scalar>
+        let work: Buffer<Scalar>
+        let gradient: Buffer<Scalar>
     }
+
+    let parts: [Part]
+    let gradientChunk: Int
+
+    /// For convolutions on `map` of up to `channels` input channels and `weights` weights, and
+    /// parameter gradients of up to `gradientInputs` input and `gradientOutputs` output
+    /// channels, on up to `threads` threads.
+    init(map: FeatureMap, channels: Int, weights: Int, gradientInputs: Int, gradientOutputs: Int, threads: Int) {
+        precondition(Scalar.self == Float.self || Scalar.self == Double.self, "the kernels are for Float and Double")
+        let (height, width, kernel) = (Int64(map.height), Int64(map.width), Int64(map.kernelSize))
+        let paddedFrame = Int(grulab_padded_count(1, Int64(gradientInputs), height, width, kernel))
+        // a parameter gradient's frames at once: their padded inputs and output gradients in
+        // about half of a 512 KiB L2 cache (measured: 3 or 4 frames of 16 and 48 channels on 16 x 16
+        // maps run a third faster than 1 or 8)
+        let frameBytes = (paddedFrame + gradientOutputs * map.pixels) * MemoryLayout<Scalar>.stride
+        let chunk = max(1, (256 << 10) / frameBytes)
+        let gradientShape = grulab_convolution(frames: Int64(chunk), in_channels: Int64(gradientInputs),
+                                               out_channels: Int64(gradientOutputs), height: height, width: width,
+                                               kernel: kernel)
+        let padded = Int(max(grulab_padded_count(1, Int64(channels), height, width, kernel),
+                             grulab_padded_count(Int64(chunk), Int64(gradientInputs), height, width, kernel)))
+        let work = max(weights, Int(grulab_gradient_work_count(gradientShape, Int64(chunk))))
+        gradientChunk = chunk
+        parts = (0..<max(1, threads)).map { _ in
+            Part(padded: Buffer(count: padded), work: Buffer(count: work, zeroed: false),
+                 gradient: Buffer(count: weights + gradientOutputs, zeroed: false))
+        }
+    }
+
+    /// Calls `body(part, frames)` for shares of `0..<frames`, one a thread, and returns how
+    /// many parts it made; on this thread alone when there is one part.
+    @discardableResult
+    func split(_ frames: Int, _ body: (_ part: Int, _ frames: Range<Int>) -> Void) -> Int {
+        let count = max(1, min(parts.count, frames))
+        guard count > 1 else {
+            body(0, 0..<frames)
+            return 1
+        }
+        withoutActuallyEscaping(body) { body in
+            let shares = Shares(body: body)
+            DispatchQueue.concurrentPerform(iterations: count) { part in
+                shares.body(part, part * frames / count ..< (part + 1) * frames / count)
+            }
+        }
+        return count
+    }
+}
+
+/// The body of ``ConvolutionScratch/split(_:_:)``, which its threads share: each touches only
+/// its own frames and its own part of the scratch.
+private struct Shares: @unchecked Sendable {
+    let body: (Int, Range<Int>) -> Void
+}
+
+/// `p` as a pointer to the C kernel's element type, which is `Scalar` (`float` for Float, else
+/// `double`).
+private func cast<Scalar, Element>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Element> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Element.self)
+}
+
+private func cast<Scalar, Element>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Element> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Element.self)
 }

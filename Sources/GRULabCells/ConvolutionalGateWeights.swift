@@ -57,8 +57,13 @@ public struct ConvolutionalGateWeights<Scalar: TensorScalar>: GateWeights {
         })
     }
 
+    /// The convolutions read up to `G·H_c` channels (the gradient of an input, from every gate)
+    /// and have up to `G·H_c·max(C_in, H_c)·k²` weights; the scratch serves any batch, on as
+    /// many threads as BLAS has (``blasThreads()``), the threads a run gives its products.
     public func makeScratch(batch: Int) -> ConvolutionScratch<Scalar> {
-        ConvolutionScratch(frames: batch, patch: max(inputChannels, hiddenChannels) * kernelArea, pixels: map.pixels)
+        let out = gates * hiddenChannels, channels = max(inputChannels, hiddenChannels)
+        return ConvolutionScratch(map: map, channels: max(inputChannels, out), weights: out * channels * kernelArea,
+                                  gradientInputs: channels, gradientOutputs: out, threads: blasThreads())
     }
 
     private func withLayout<R>(
@@ -78,9 +83,11 @@ public struct ConvolutionalGateWeights<Scalar: TensorScalar>: GateWeights {
                         into projection: UnsafeMutablePointer<Scalar>, foldRecurrentBias: Bool,
                         scratch: ConvolutionScratch<Scalar>) {
         withLayout(parameters) { wih, _, bih, bhh in
-            wih.apply(images: rows, input: input, output: projection, ldy: width, accumulate: false, scratch: scratch)
-            wih.addBias(bih, images: rows, to: projection, ldy: width)
-            if foldRecurrentBias { wih.addBias(bhh, images: rows, to: projection, ldy: width) }
+            let out = gates * hiddenChannels
+            var bias = Array(UnsafeBufferPointer(start: bih, count: out))
+            if foldRecurrentBias { for o in 0..<out { bias[o] += bhh[o] } }
+            wih.apply(images: rows, input: input, output: projection, ldy: width, bias: bias, accumulate: false,
+                      scratch: scratch)
         }
     }
 
@@ -88,10 +95,10 @@ public struct ConvolutionalGateWeights<Scalar: TensorScalar>: GateWeights {
                           rows: Int, into y: UnsafeMutablePointer<Scalar>, addingBias: Bool, accumulate: Bool,
                           scratch: ConvolutionScratch<Scalar>) {
         withLayout(parameters) { _, whh, _, bhh in
-            let first = range.lowerBound * hiddenChannels, y = y + range.lowerBound * hiddenSize
-            let block = whh.outputs(first, count: range.count * hiddenChannels)
-            block.apply(images: rows, input: h, output: y, ldy: width, accumulate: accumulate, scratch: scratch)
-            if addingBias { block.addBias(bhh + first, images: rows, to: y, ldy: width) }
+            let first = range.lowerBound * hiddenChannels
+            whh.outputs(first, count: range.count * hiddenChannels)
+                .apply(images: rows, input: h, output: y + range.lowerBound * hiddenSize, ldy: width,
+                       bias: addingBias ? bhh + first : nil, accumulate: accumulate, scratch: scratch)
         }
     }
 
@@ -115,21 +122,20 @@ public struct ConvolutionalGateWeights<Scalar: TensorScalar>: GateWeights {
         withLayout(parameters) { wih, whh, _, _ in
             wih.backwardInput(images: rows, outputGradient: dxp, ldy: width, inputGradient: inputGradient,
                               accumulate: false, scratch: scratch)
+            // `bias_hh`'s gradient comes with each range's weight gradient
+            precondition(recurrentOperands.map(\.gates.count).reduce(0, +) == gates, "a gate without a recurrent product")
             parameterGradients.withUnsafeMutableBufferPointer { grads in
                 let base = grads.baseAddress!, out = gates * hiddenChannels
-                wih.accumulateWeightGradient(images: rows, input: input, outputGradient: dxp, ldy: width,
-                                             weightGradient: base, scratch: scratch)
+                wih.accumulateGradients(images: rows, input: input, outputGradient: dxp, ldy: width,
+                                        weightGradient: base, biasGradient: base + biasOffset, scratch: scratch)
                 for (range, operand) in recurrentOperands {
                     let first = range.lowerBound * hiddenChannels
                     let block = whh.outputs(first, count: range.count * hiddenChannels)
-                    block.accumulateWeightGradient(images: rows, input: operand,
-                                                   outputGradient: dhp + range.lowerBound * hiddenSize, ldy: width,
-                                                   weightGradient: base + recurrentOffset + first * block.patch,
-                                                   scratch: scratch)
+                    block.accumulateGradients(images: rows, input: operand,
+                                              outputGradient: dhp + range.lowerBound * hiddenSize, ldy: width,
+                                              weightGradient: base + recurrentOffset + first * block.patch,
+                                              biasGradient: base + biasOffset + out + first, scratch: scratch)
                 }
-                wih.accumulateBiasGradient(images: rows, outputGradient: dxp, ldy: width, biasGradient: base + biasOffset)
-                wih.accumulateBiasGradient(images: rows, outputGradient: dhp, ldy: width,
-                                           biasGradient: base + biasOffset + out)
             }
         }
     }

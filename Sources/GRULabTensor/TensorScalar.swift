@@ -171,3 +171,9 @@ extension Double: TensorScalar {
 public func setBLASThreads(_ count: Int) {
     openblas_set_num_threads(Int32(count))
 }
+
+/// The number of threads BLAS uses: the threads a run gives its products, which kernels of
+/// GRULab's own (the convolutions) take as theirs too.
+public func blasThreads() -> Int {
+    Int(openblas_get_num_threads())
+}
