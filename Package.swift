@@ -31,6 +31,7 @@ let package = Package(
             dependencies: [
                 "CBLAS",
                 "_GRULabShims",
+                "_GRULabKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),

@@ -1,5 +1,5 @@
 import RealModule
-import _GRULabShims
+import _GRULabKernels
 
 /// An elementwise nonlinearity of a gated cell: the gates' squashing function or the
 /// candidate's.

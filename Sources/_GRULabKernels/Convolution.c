@@ -1,4 +1,5 @@
 #include "GRULabKernels.h"
+#include "FastTarget.h"
 
 #include <string.h>
 
@@ -6,20 +7,6 @@
 
 /* The output channels of a convolution tile; the taps of a weight-gradient tile. */
 #define BLOCK 6
-
-#if defined(__x86_64__)
-#define FAST_TARGET __attribute__((target("avx2,fma")))
-
-/* Whether the processor has AVX2 and FMA; asked once (racing first calls store the same answer). */
-static int fast_available(void) {
-    static int available = -1;
-    if (available < 0) {
-        __builtin_cpu_init();
-        available = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return available;
-}
-#endif
 
 int64_t grulab_padded_count(int64_t frames, int64_t channels, int64_t height, int64_t width, int64_t kernel) {
     const int64_t p = kernel / 2;

@@ -300,7 +300,7 @@ void NAME(grulab_convolve)(grulab_convolution shape, const SCALAR *weight, const
                            const SCALAR *input, int64_t input_stride, SCALAR *output, int64_t output_stride,
                            int accumulate, SCALAR *packed, SCALAR *padded) {
 #ifdef FAST_TARGET
-    if (fast_available()) {
+    if (grulab_fast_available()) {
         NAME(convolve_fast)(shape, weight, s, bias, input, input_stride, output, output_stride, accumulate, packed,
                             padded);
         return;
@@ -314,7 +314,7 @@ void NAME(grulab_convolve_gradient)(grulab_convolution shape, const SCALAR *inpu
                                     const SCALAR *output_gradient, int64_t output_stride, SCALAR *weight_gradient,
                                     SCALAR *bias_gradient, int64_t chunk, SCALAR *work, SCALAR *padded) {
 #ifdef FAST_TARGET
-    if (fast_available()) {
+    if (grulab_fast_available()) {
         NAME(gradient_fast)(shape, input, input_stride, output_gradient, output_stride, weight_gradient, bias_gradient,
                             chunk, work, padded);
         return;

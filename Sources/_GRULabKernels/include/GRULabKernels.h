@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "ActivationKernels.h"
+
 /// Direct 2-D convolutions with 'same' zero padding and stride 1, for small feature maps: no
 /// im2col matrix, no BLAS. Each function has a float and a double form, and runs with AVX2 and
 /// FMA where the processor has them (asked once, at the first call), else with the baseline

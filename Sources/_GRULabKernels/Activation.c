@@ -1,4 +1,5 @@
 #include "ActivationKernels.h"
+#include "FastTarget.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -50,10 +51,9 @@ static inline float tanh_scalar(float x) {
     return x < 0 ? -t : t;
 }
 
-#if defined(__x86_64__)
-#define AVX2 __attribute__((target("avx2,fma")))
+#if defined(FAST_TARGET)
 
-AVX2 static inline __m256 exp_avx2(__m256 v) {
+static FAST_TARGET inline __m256 exp_avx2(__m256 v) {
     /* max and min return their second operand when either is NaN: v last, so NaN goes through. */
     __m256 x = _mm256_min_ps(_mm256_set1_ps(EXP_UPPER), _mm256_max_ps(_mm256_set1_ps(EXP_LOWER), v));
     __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -71,12 +71,12 @@ AVX2 static inline __m256 exp_avx2(__m256 v) {
     return _mm256_mul_ps(y, _mm256_castsi256_ps(exponent));
 }
 
-AVX2 static inline __m256 sigmoid_avx2(__m256 x) {
+static FAST_TARGET inline __m256 sigmoid_avx2(__m256 x) {
     __m256 one = _mm256_set1_ps(1.0f);
     return _mm256_div_ps(one, _mm256_add_ps(one, exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
 }
 
-AVX2 static inline __m256 tanh_avx2(__m256 x) {
+static FAST_TARGET inline __m256 tanh_avx2(__m256 x) {
     __m256 sign = _mm256_and_ps(x, _mm256_set1_ps(-0.0f));
     __m256 magnitude = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
     __m256 e = exp_avx2(_mm256_mul_ps(magnitude, _mm256_set1_ps(-2.0f)));
@@ -86,11 +86,11 @@ AVX2 static inline __m256 tanh_avx2(__m256 x) {
 
 /* The last count % 8 values through a masked load and store, with the same arithmetic as the
    full vectors. */
-AVX2 static inline __m256i tail_mask(size_t remaining) {
+static FAST_TARGET inline __m256i tail_mask(size_t remaining) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)remaining), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-AVX2 static void sigmoid_f32_avx2(float *values, size_t count) {
+static FAST_TARGET void sigmoid_f32_avx2(float *values, size_t count) {
     size_t i = 0;
     for (; i + 8 <= count; i += 8) _mm256_storeu_ps(values + i, sigmoid_avx2(_mm256_loadu_ps(values + i)));
     if (i < count) {
@@ -99,7 +99,7 @@ AVX2 static void sigmoid_f32_avx2(float *values, size_t count) {
     }
 }
 
-AVX2 static void tanh_f32_avx2(float *values, size_t count) {
+static FAST_TARGET void tanh_f32_avx2(float *values, size_t count) {
     size_t i = 0;
     for (; i + 8 <= count; i += 8) _mm256_storeu_ps(values + i, tanh_avx2(_mm256_loadu_ps(values + i)));
     if (i < count) {
@@ -108,14 +108,11 @@ AVX2 static void tanh_f32_avx2(float *values, size_t count) {
     }
 }
 
-static int has_avx2_fma(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-#else
-static int has_avx2_fma(void) { return 0; }
 #endif
 
 void grulab_sigmoid_f32(float *values, size_t count) {
-#if defined(__x86_64__)
-    if (has_avx2_fma()) {
+#if defined(FAST_TARGET)
+    if (grulab_fast_available()) {
         sigmoid_f32_avx2(values, count);
         return;
     }
@@ -124,8 +121,8 @@ void grulab_sigmoid_f32(float *values, size_t count) {
 }
 
 void grulab_tanh_f32(float *values, size_t count) {
-#if defined(__x86_64__)
-    if (has_avx2_fma()) {
+#if defined(FAST_TARGET)
+    if (grulab_fast_available()) {
         tanh_f32_avx2(values, count);
         return;
     }
