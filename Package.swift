@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5", "HDF5WriterProbe"]),
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
         /// Python); not a product.
-        .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
+        .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe",
+                          // its pwrite replaces the C library's for HDF5 too (KillAtWrite.swift)
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=pwrite"])]),
         .testTarget(name: "GRULabTasksTests", dependencies: ["GRULabTasks", "GRULabHDF5", "GRULabTestSupport"]),
         .testTarget(name: "GRULabTrainingTests", dependencies: ["GRULabTraining", "GRULabTestSupport"]),
         .testTarget(name: "GRULabExperimentsTests", dependencies: ["GRULabExperiments", "GRULabTestSupport"]),

@@ -226,12 +226,13 @@ public struct RunExecutor: Sendable {
             let steps = try reader.steps(in: group.name)
             var columns: [(name: String, size: Int, values: [Double])] = []
             for series in group.series {
-                let values = try reader.series(series.name, in: group.name).values
-                guard values.count == steps.count * series.rowSize else {
-                    throw HDF5Error.notResults(file: reader.file.path,
-                                               reason: "/\(group.name)/\(series.name) has fewer rows than /\(group.name)/step")
+                // As many rows as steps (RunReader guarantees it), each of the layout's size.
+                let values = try reader.series(series.name, in: group.name)
+                guard values.shape.dropFirst().reduce(1, *) == series.rowSize else {
+                    throw HDF5Error.notResults(file: reader.file.path, reason: "/\(group.name)/\(series.name) has rows of "
+                                               + "\(values.shape.dropFirst()), not of the run's \(series.dimensions.map(\.size))")
                 }
-                columns.append((series.name, series.rowSize, values))
+                columns.append((series.name, series.rowSize, values.values))
             }
             var groupRows: [(step: Int, values: [String: [Double]])] = []
             for (i, s) in steps.enumerated() where s <= last {

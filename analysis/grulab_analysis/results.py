@@ -31,7 +31,8 @@ def open_run_file(path) -> h5py.File:
 
 
 def _series(group: h5py.Group, name: str, steps: int) -> np.ndarray:
-    # Rows are written before their step: a file being written can hold one row more than steps.
+    # Rows are written and flushed before their steps: a file being written, or killed in a flush,
+    # can hold more rows than steps.
     dataset = group[name]
     if isinstance(dataset, h5py.Dataset):
         dataset.refresh()
