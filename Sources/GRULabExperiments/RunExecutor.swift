@@ -163,10 +163,11 @@ public struct RunExecutor: Sendable {
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
-    /// The summary of a run as its file records it.
+    /// The summary of a run as its file records it: a file this process has just written, or
+    /// read whole to resume it, so not read in a child process again.
     func outcome(of run: RunSpec, at path: String, task: any SequenceTask, skipped: Bool,
                  seconds: Double = 0) throws -> RunOutcome {
-        let reader = try RunReader(path: path)
+        let reader = try RunReader(path: path, check: nil)
         let losses = try reader.series("train_loss", in: "metrics").values
         let evalLoss = try reader.series("loss", in: "eval").values
         let hasAccuracy = (try? reader.series("accuracy", in: "eval")) != nil

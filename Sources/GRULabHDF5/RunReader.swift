@@ -10,10 +10,14 @@ public final class RunReader {
     ///
     /// - Throws: ``HDF5Error/notResults(file:reason:)`` naming the file when it is not a run
     ///   file this version reads: empty, not HDF5, truncated, corrupted, another program's, an
-    ///   index, or written by a newer GRULab (``ResultsSchema/open(_:mode:)``);
-    ///   ``HDF5Error/cannotOpen(file:reason:)`` when it is missing or unreadable.
-    public init(path: String) throws {
-        file = try ResultsSchema.open(path, mode: .swmrRead)
+    ///   index, or written by a newer GRULab (``ResultsSchema/open(_:mode:check:)``);
+    ///   ``HDF5Error/cannotOpen(file:reason:)`` when it is missing or unreadable;
+    ///   ``HDF5Error/damaged(file:reason:)`` when the HDF5 library crashed or hung reading it in
+    ///   the child process of `check`.
+    /// - Parameter check: has the file read in a child process first (``ResultsFileCheck``);
+    ///   `nil` for a file this process has just written, or had read whole a moment ago.
+    public init(path: String, check: ResultsFileCheck? = ResultsSchema.check) throws {
+        file = try ResultsSchema.open(path, mode: .swmrRead, check: check)
         guard file.exists("/metrics"), (try? file.attribute("status")) != nil else {
             throw HDF5Error.notResults(file: path, reason: "it has no status attribute or /metrics group: not a run file")
         }

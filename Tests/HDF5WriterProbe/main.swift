@@ -8,6 +8,7 @@
 //                                              write of their flush, or says `flushed in M writes`
 //   HDF5WriterProbe fill PATH BYTES            RLIMIT_FSIZE = BYTES, logs until a write fails
 //   HDF5WriterProbe index INDEX RUN NAME LR    registers RUN in INDEX with learning_rate = LR
+//   HDF5WriterProbe check-results-file PATH MODE   the child of a ResultsFileCheck, as in grulab
 import Foundation
 import GRULabHDF5
 
@@ -131,6 +132,8 @@ do {
         try killInFlush(path: arguments[1], write: Int(arguments[2]) ?? 0)
     case "fill" where arguments.count == 3:
         try fill(path: arguments[1], bytes: Int(arguments[2]) ?? 0)
+    case "check-results-file" where arguments.count == 3:
+        ResultsFileCheck.readInChild(arguments[1], mode: arguments[2])
     case "index" where arguments.count == 5:
         try ExperimentIndex.register(run: arguments[2], as: arguments[3],
                                      hyperParameters: ["learning_rate": .double(Double(arguments[4]) ?? 0)],
