@@ -96,16 +96,19 @@ let package = Package(
             name: "GRULabTestSupport",
             dependencies: ["GRULabTensor", "GRULabCells", "GRULabParity"],
             path: "Tests/GRULabTestSupport",
-            resources: [.copy("Resources/parity"), .copy("Resources/parity-conv"), .copy("Resources/parity-extra")]
+            resources: [.copy("Resources/parity"), .copy("Resources/parity-conv"), .copy("Resources/parity-extra"),
+                        .copy("Resources/damaged")]
         ),
         .testTarget(name: "GRULabTensorTests", dependencies: ["GRULabTensor", "GRULabTestSupport"]),
         .testTarget(name: "GRULabCellsTests", dependencies: ["GRULabCells", "GRULabTestSupport"]),
         .testTarget(name: "GRULabAutodiffTests", dependencies: ["GRULabAutodiff", "GRULabTestSupport"]),
         .testTarget(name: "GRULabParityTests", dependencies: ["GRULabParity", "GRULabTestSupport"]),
-        .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5", "HDF5WriterProbe"]),
+        .testTarget(name: "GRULabHDF5Tests", dependencies: ["GRULabHDF5", "HDF5WriterProbe", "GRULabTestSupport"]),
         /// Writes sample, crash-test and out-of-space run files for the HDF5 tests (Swift and
         /// Python); not a product.
-        .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe"),
+        .executableTarget(name: "HDF5WriterProbe", dependencies: ["GRULabHDF5"], path: "Tests/HDF5WriterProbe",
+                          // its pwrite replaces the C library's for HDF5 too (KillAtWrite.swift)
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=pwrite"])]),
         .testTarget(name: "GRULabTasksTests", dependencies: ["GRULabTasks", "GRULabHDF5", "GRULabTestSupport"]),
         .testTarget(name: "GRULabTrainingTests", dependencies: ["GRULabTraining", "GRULabTestSupport"]),
         .testTarget(name: "GRULabExperimentsTests", dependencies: ["GRULabExperiments", "GRULabTestSupport"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRULabHDF5
 
 /// `grulab report DIR [--out DIR]`
 struct ReportCommand: ParsableCommand {
@@ -27,6 +28,19 @@ struct ReportCommand: ParsableCommand {
     var python = "python3"
 
     func run() throws {
+        // h5py's HDF5, like Debian's 1.10, can crash or loop for ever on a file damaged on disk
+        // (docs/reliability.md), and the report reads every file of the directory: each is
+        // read in a child process first, and a damaged one stops the report before Python
+        // starts. Other errors are the report's to give, as it reads.
+        for file in resultsFiles() {
+            do {
+                try ResultsSchema.check?.check(file, mode: file.hasSuffix("/index.h5") ? .readOnly : .swmrRead)
+            } catch let error as HDF5Error {
+                guard case .damaged = error else { continue }
+                printError(error.description)
+                throw ExitCode(2)
+            }
+        }
         let analysis = PythonAnalysis(python: python)
         do {
             try analysis.check()
@@ -36,5 +50,13 @@ struct ReportCommand: ParsableCommand {
         }
         let status = analysis.runModule("grulab_analysis.report", [directory] + (out.map { ["--out", $0] } ?? []))
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The `.h5` files of the experiment's directory (DIR, or the directory of DIR when it
+    /// names the index), which the report reads.
+    private func resultsFiles() -> [String] {
+        let folder = directory.hasSuffix(".h5") ? (directory as NSString).deletingLastPathComponent : directory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        return names.filter { $0.hasSuffix(".h5") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
     }
 }

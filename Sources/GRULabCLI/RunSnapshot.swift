@@ -26,10 +26,11 @@ struct RunSnapshot {
     static let stalledAfter: TimeInterval = 120
 
     /// Reads the run file at `path`; an unreadable file becomes a snapshot saying why.
-    init(path: String, knownCells: [String], now: Date = Date()) {
+    /// - Parameter check: has the file read in a child process first (``ResultsFileCheck``).
+    init(path: String, knownCells: [String], check: ResultsFileCheck?, now: Date = Date()) {
         name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         do {
-            let reader = try RunReader(path: path)
+            let reader = try RunReader(path: path, check: check)
             status = try reader.status.description
             let yaml = try reader.stringAttribute("experiment_yaml")
             steps = (try? ExperimentSpec(yaml: yaml, file: path, knownCells: knownCells))?.runs.first?.train.steps
@@ -54,9 +55,12 @@ struct RunSnapshot {
                 status = "running (no write for \(Int(now.timeIntervalSince(modified))) s: killed?)"
             }
         } catch {
-            status = "unreadable: \(error)"
+            status = Self.unreadable + "\(error)"
         }
     }
+
+    /// How the status of a file that could not be read begins.
+    static let unreadable = "unreadable: "
 
     /// Whether the run is still being written.
     var isRunning: Bool { status == RunStatus.running.description }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRULabHDF5
 
 /// `grulab watch DIR|FILE [--interval S] [--once]`
 struct WatchCommand: ParsableCommand {
@@ -43,9 +44,19 @@ struct WatchCommand: ParsableCommand {
         // for `settle` seconds; a single run file is done as soon as it is.
         let settle = isDirectory.boolValue ? max(3, 2 * interval) : 0
         var quiet: (since: Date, files: [String])?
+        // A file read whole in a child process once (ResultsSchema.check) is read here without
+        // another child for as long as its size and modification time stay the same: a
+        // finished run is checked once, a running one after each flush.
+        var checked: Set<FileStamp> = []
         while true {
             let files = runFiles(isDirectory: isDirectory.boolValue)
-            let snapshots = files.map { RunSnapshot(path: $0, knownCells: CLIContext.registry.names) }
+            let snapshots = files.map { file in
+                let stamp = FileStamp(file)
+                let snapshot = RunSnapshot(path: file, knownCells: CLIContext.registry.names,
+                                           check: stamp.map(checked.contains) == true ? nil : ResultsSchema.check)
+                if let stamp, !snapshot.status.hasPrefix(RunSnapshot.unreadable) { checked.insert(stamp) }
+                return snapshot
+            }
             let ended = !snapshots.isEmpty && !snapshots.contains(where: \.isRunning)
             quiet = ended ? (quiet?.files == files ? quiet : (Date(), files)) : nil
             let done = quiet.map { Date().timeIntervalSince($0.since) >= settle } ?? false
@@ -55,6 +66,23 @@ struct WatchCommand: ParsableCommand {
             if once || done { return }
             if !redraw { print("") }
             Thread.sleep(forTimeInterval: interval)
+        }
+    }
+
+    /// A file's path, size and modification time: equal stamps, equal bytes.
+    private struct FileStamp: Hashable {
+        let path: String
+        let size: Int
+        let modified: Date
+
+        /// `nil` when the file cannot be looked at (gone since it was listed).
+        init?(_ path: String) {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date
+            else { return nil }
+            self.path = path
+            self.size = size
+            self.modified = modified
         }
     }
 

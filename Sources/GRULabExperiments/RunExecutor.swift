@@ -172,10 +172,11 @@ public struct RunExecutor: Sendable {
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
-    /// The summary of a run as its file records it.
+    /// The summary of a run as its file records it: a file this process has just written, or
+    /// read whole to resume it, so not read in a child process again.
     func outcome(of run: RunSpec, at path: String, task: any SequenceTask, skipped: Bool,
                  seconds: Double = 0, trainSeconds: Double = 0) throws -> RunOutcome {
-        let reader = try RunReader(path: path)
+        let reader = try RunReader(path: path, check: nil)
         let losses = try reader.series("train_loss", in: "metrics").values
         let evalLoss = try reader.series("loss", in: "eval").values
         let hasAccuracy = (try? reader.series("accuracy", in: "eval")) != nil
@@ -235,12 +236,13 @@ public struct RunExecutor: Sendable {
             let steps = try reader.steps(in: group.name)
             var columns: [(name: String, size: Int, values: [Double])] = []
             for series in group.series {
-                let values = try reader.series(series.name, in: group.name).values
-                guard values.count == steps.count * series.rowSize else {
-                    throw HDF5Error.notResults(file: reader.file.path,
-                                               reason: "/\(group.name)/\(series.name) has fewer rows than /\(group.name)/step")
+                // As many rows as steps (RunReader guarantees it), each of the layout's size.
+                let values = try reader.series(series.name, in: group.name)
+                guard values.shape.dropFirst().reduce(1, *) == series.rowSize else {
+                    throw HDF5Error.notResults(file: reader.file.path, reason: "/\(group.name)/\(series.name) has rows of "
+                                               + "\(values.shape.dropFirst()), not of the run's \(series.dimensions.map(\.size))")
                 }
-                columns.append((series.name, series.rowSize, values))
+                columns.append((series.name, series.rowSize, values.values))
             }
             var groupRows: [(step: Int, values: [String: [Double]])] = []
             for (i, s) in steps.enumerated() where s <= last {

@@ -16,11 +16,21 @@ extension RunSpec {
     /// ...
     /// ```
     public var yaml: String {
-        var lines: [String] = []
         let swept = varied.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-        lines.append("# run \(index) of \(experiment)" + (swept.isEmpty ? "" : ": \(swept)"))
+        let entries = values.flatMap { path, value in
+            [(path, Self.yamlScalar(value))] + (path == "name" ? [("run", Self.yamlScalar(.string(name)))] : [])
+        }
+        return (["# run \(index) of \(experiment)" + (swept.isEmpty ? "" : ": \(swept)")] + Self.blockLines(entries))
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// Key paths and their values, already YAML, as nested block mappings: a section opens where
+    /// a key's sections differ from the previous key's (`model.cell: gru` is `cell: gru` under
+    /// `model:`).
+    static func blockLines(_ entries: [(path: String, value: String)]) -> [String] {
+        var lines: [String] = []
         var open: [Substring] = []  // the sections of the previous key
-        for (path, value) in values {
+        for (path, value) in entries {
             var components = path.split(separator: ".")
             let key = components.removeLast()
             let shared = zip(open, components).prefix { $0 == $1 }.count
@@ -28,10 +38,9 @@ extension RunSpec {
                 lines.append(String(repeating: "  ", count: depth) + "\(components[depth]):")
             }
             open = components
-            lines.append(String(repeating: "  ", count: components.count) + "\(key): \(Self.yamlScalar(value))")
-            if path == "name" { lines.append("run: \(Self.yamlScalar(.string(name)))") }
+            lines.append(String(repeating: "  ", count: components.count) + "\(key): \(value)")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
     /// A value as YAML that reads back as the same value: strings plain when nothing could

@@ -6,7 +6,7 @@ import Foundation
 public enum ExperimentIndex {
     /// Adds (or replaces) a run in the index at `indexPath`, creating the index if needed. An
     /// existing index that is not one this version reads is left as it is, and the error says
-    /// why (``ResultsSchema/open(_:mode:)``).
+    /// why (``ResultsSchema/open(_:mode:check:)``).
     ///
     /// Safe when several processes finish at once: updates hold an exclusive `flock` on
     /// `<indexPath>.lock`. The link is relative when the run file lies below the index's
@@ -35,7 +35,7 @@ public enum ExperimentIndex {
 
     /// The names of the runs in an index, in name order.
     /// - Throws: ``HDF5Error/notResults(file:reason:)`` when the index is not one this version
-    ///   reads (``ResultsSchema/open(_:mode:)``).
+    ///   reads (``ResultsSchema/open(_:mode:check:)``).
     public static func runNames(in indexPath: String) throws -> [String] {
         let index = try ResultsSchema.open(indexPath, mode: .readOnly)
         return index.exists("/runs") ? try index.memberNames(of: "/runs") : []

@@ -2,7 +2,7 @@
 ///
 /// The HDF5 library's own error stack is never printed; its innermost message (the one that
 /// names the cause, such as a failed `write()` and its errno) is carried in `reason`.
-public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
+public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable, Codable {
     /// The file could not be created or opened.
     case cannotOpen(file: String, reason: String)
     /// Nothing exists at `object` in the file.
@@ -19,6 +19,9 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file is not a results file this GRULab reads: not HDF5, empty, truncated, corrupted,
     /// written by another program, or by a newer GRULab (`reason` says which).
     case notResults(file: String, reason: String)
+    /// The HDF5 library crashed or hung reading the file, in the child process that reads a
+    /// results file before this one opens it (``ResultsFileCheck``); `reason` says which.
+    case damaged(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -37,6 +40,8 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
             return "cannot \(operation) '\(object)' in HDF5 file '\(file)': \(reason)"
         case let .notResults(file, reason):
             return "'\(file)' is not a GRULab results file this version can read: \(reason)"
+        case let .damaged(file, reason):
+            return "'\(file)' could not be read: \(reason); the file is damaged"
         }
     }
 }

@@ -92,9 +92,11 @@ extension HDF5File {
         }
     }
 
-    /// Reads a whole dataset, converting between precisions of the same kind (a Float dataset
-    /// reads as Double), but not between integers and floating-point numbers.
-    public func readDataset<T: HDF5Scalar>(_ object: String, as type: T.Type) throws -> HDF5Array<T> {
+    /// Reads a whole dataset, or the rows `rows` of its first dimension, converting between
+    /// precisions of the same kind (a Float dataset reads as Double), but not between integers
+    /// and floating-point numbers.
+    public func readDataset<T: HDF5Scalar>(_ object: String, rows: Range<Int>? = nil,
+                                           as type: T.Type) throws -> HDF5Array<T> {
         try withOpenFile { id in
             let did = try dataset(object, in: id)
             if mode == .swmrRead, H5Drefresh(did) < 0 {
@@ -106,13 +108,37 @@ extension HDF5File {
                                              expected: T.elementType.rawValue,
                                              found: stored.rawValue)
             }
-            let shape = try extent(of: did, object: object).map { Int($0) }
+            var dims = try extent(of: did, object: object)
+            var start = [hsize_t](repeating: 0, count: dims.count)
+            if let rows {
+                guard !dims.isEmpty, rows.lowerBound >= 0, rows.upperBound <= Int(dims[0]) else {
+                    throw HDF5Error.invalidArgument(file: path, object: object,
+                                                    reason: "rows \(rows) of \(dims.first ?? 0)")
+                }
+                start[0] = hsize_t(rows.lowerBound)
+                dims[0] = hsize_t(rows.count)
+            }
+            let shape = dims.map { Int($0) }
             let count = shape.reduce(1, *)
             let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
-                    let read = H5Dread(did, T.elementType.nativeType, grulab_h5s_all(),
-                                       grulab_h5s_all(), grulab_h5p_default(), buffer.baseAddress)
-                    guard read >= 0 else {
+                    var fileSpace = grulab_h5s_all(), memSpace = grulab_h5s_all()
+                    defer {
+                        if rows != nil {
+                            H5Sclose(fileSpace)
+                            H5Sclose(memSpace)
+                        }
+                    }
+                    if rows != nil {
+                        fileSpace = H5Dget_space(did)
+                        memSpace = H5Screate_simple(Int32(dims.count), &dims, nil)
+                        guard fileSpace >= 0, memSpace >= 0,
+                              H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &dims, nil) >= 0 else {
+                            throw HDF5Library.failure("select rows of", file: path, object: object)
+                        }
+                    }
+                    guard H5Dread(did, T.elementType.nativeType, memSpace, fileSpace, grulab_h5p_default(),
+                                  buffer.baseAddress) >= 0 else {
                         throw HDF5Library.failure("read", file: path, object: object)
                     }
                 }

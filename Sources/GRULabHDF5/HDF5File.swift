@@ -106,6 +106,17 @@ public final class HDF5File {
         }
     }
 
+    /// Writes one dataset's buffered rows and its extent to disk now, before anything else the
+    /// file holds: a whole-file `flush()` writes its datasets in an order of HDF5's own, so
+    /// only this orders one dataset's rows before another's on disk.
+    public func flush(_ object: String) throws {
+        try withOpenFile { id in
+            guard H5Dflush(try dataset(object, in: id)) >= 0 else {
+                throw HDF5Library.failure("flush", file: path, object: object)
+            }
+        }
+    }
+
     /// Switches the file to single-writer/multiple-reader mode, so that readers opening it with
     /// `.swmrRead` see appended rows while this process writes.
     ///

@@ -5,13 +5,24 @@ import Foundation
 public enum ResultsSchema {
     public static let version = 1
 
+    /// When set, ``open(_:mode:check:)`` has every file read whole in a child process first, so that
+    /// a file damaged in a way that crashes or hangs the HDF5 library is an error naming it.
+    /// The command line sets it once, before any file is opened; a program with no child to
+    /// start (the tests, a library user) leaves it `nil` and reads in its own process.
+    nonisolated(unsafe) public static var check: ResultsFileCheck?
+
     /// Opens a run or index file after checking that it is one this version reads, so that a
     /// file that is not says so by name rather than as a failure deep in the HDF5 library.
     ///
     /// - Throws: ``HDF5Error/cannotOpen(file:reason:)`` when the file is missing, a directory or
     ///   not readable; ``HDF5Error/notResults(file:reason:)`` when it is empty, not HDF5,
-    ///   truncated, corrupted, lacks `schema_version`, or has a newer one than ``version``.
-    public static func open(_ path: String, mode: HDF5File.Mode) throws -> HDF5File {
+    ///   truncated, corrupted, lacks `schema_version`, or has a newer one than ``version``;
+    ///   ``HDF5Error/damaged(file:reason:)`` when the HDF5 library crashed or hung reading it
+    ///   in the child process of `check`.
+    /// - Parameter check: has the file read in a child process first; `nil` for a file this
+    ///   process has just written, or had read whole a moment ago.
+    public static func open(_ path: String, mode: HDF5File.Mode,
+                            check: ResultsFileCheck? = ResultsSchema.check) throws -> HDF5File {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw HDF5Error.cannotOpen(file: path, reason: "no such file")
@@ -19,6 +30,13 @@ public enum ResultsSchema {
         guard !isDirectory.boolValue else { throw HDF5Error.cannotOpen(file: path, reason: "is a directory") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         guard size != 0 else { throw HDF5Error.notResults(file: path, reason: "the file is empty") }
+        try check?.check(path, mode: mode)
+        return try openInThisProcess(path, mode: mode)
+    }
+
+    /// ``open(_:mode:check:)`` after the checks that need no HDF5: the library opens the file and
+    /// reads its `schema_version`.
+    static func openInThisProcess(_ path: String, mode: HDF5File.Mode) throws -> HDF5File {
         let file: HDF5File
         do {
             file = try HDF5File(opening: path, mode: mode)

@@ -10,10 +10,14 @@ public final class RunReader {
     ///
     /// - Throws: ``HDF5Error/notResults(file:reason:)`` naming the file when it is not a run
     ///   file this version reads: empty, not HDF5, truncated, corrupted, another program's, an
-    ///   index, or written by a newer GRULab (``ResultsSchema/open(_:mode:)``);
-    ///   ``HDF5Error/cannotOpen(file:reason:)`` when it is missing or unreadable.
-    public init(path: String) throws {
-        file = try ResultsSchema.open(path, mode: .swmrRead)
+    ///   index, or written by a newer GRULab (``ResultsSchema/open(_:mode:check:)``);
+    ///   ``HDF5Error/cannotOpen(file:reason:)`` when it is missing or unreadable;
+    ///   ``HDF5Error/damaged(file:reason:)`` when the HDF5 library crashed or hung reading it in
+    ///   the child process of `check`.
+    /// - Parameter check: has the file read in a child process first (``ResultsFileCheck``);
+    ///   `nil` for a file this process has just written, or had read whole a moment ago.
+    public init(path: String, check: ResultsFileCheck? = ResultsSchema.check) throws {
+        file = try ResultsSchema.open(path, mode: .swmrRead, check: check)
         guard file.exists("/metrics"), (try? file.attribute("status")) != nil else {
             throw HDF5Error.notResults(file: path, reason: "it has no status attribute or /metrics group: not a run file")
         }
@@ -59,11 +63,17 @@ public final class RunReader {
 
     /// One series, e.g. `series("train_loss", in: "metrics")`, with shape `[step] + dimensions`.
     ///
-    /// Rows are appended before their step, so a run followed while it writes can briefly have
-    /// one more row than steps; the result is cut to the steps logged.
+    /// A group's rows are appended and flushed before its steps (``RunWriter/flush()``), so a
+    /// file being written, or killed in the middle of a flush, can have more rows than steps; the
+    /// result is cut to the steps logged. It never has fewer: a series shorter than its steps is
+    /// a corrupted file, an error, so that a caller may index the series by the steps.
     public func series(_ name: String, in group: String) throws -> HDF5Array<Double> {
         let stepCount = try steps(in: group).count
         var array = try file.readDataset("/\(group)/\(name)", as: Double.self)
+        guard !array.shape.isEmpty, array.shape[0] >= stepCount else {
+            throw HDF5Error.notResults(file: file.path, reason: "it is corrupted: /\(group)/\(name) has "
+                                       + "\(array.shape.first ?? 0) rows for \(stepCount) steps")
+        }
         let rowSize = array.shape.dropFirst().reduce(1, *)
         if array.shape[0] > stepCount {
             array.shape[0] = stepCount

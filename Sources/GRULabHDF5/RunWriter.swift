@@ -117,7 +117,7 @@ public final class RunWriter {
                 try file.append(row, to: object)
             }
         }
-        // The step goes last: a reader that sees step k sees the values of step k.
+        // The step goes last, here and in `flush()`: a reader that sees step k sees its values.
         try file.append([Int64(step)], to: "/\(group)/step")
         if clock.now - lastFlush >= flushInterval { try flush() }
     }
@@ -139,9 +139,19 @@ public final class RunWriter {
         try append(step: step, to: "eval", row)
     }
 
-    /// Writes every buffered row to disk now.
+    /// Writes every buffered row to disk now: each group's series first, its `step` last.
+    ///
+    /// A flush is many writes, a few per dataset, and a process killed between two of them
+    /// leaves some datasets longer than others. A whole-file flush writes them in an order of
+    /// HDF5's own, which left steps on disk without their values (`--resume` then refused a
+    /// killed run as corrupted); in this order a killed file's series can only be ahead of their
+    /// steps, rows a reader cuts, never behind.
     public func flush() throws {
         guard let file else { throw finishedError("/") }
+        for group in layout.groups {
+            for series in group.series { try file.flush("/\(group.name)/\(series.name)") }
+            try file.flush("/\(group.name)/step")
+        }
         try file.flush()
         lastFlush = clock.now
     }

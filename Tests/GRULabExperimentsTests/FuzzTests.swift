@@ -1,5 +1,5 @@
 import Foundation
-import GRULabExperiments
+@testable import GRULabExperiments
 import GRULabTestSupport
 import Testing
 
@@ -132,18 +132,7 @@ struct RandomExperiment {
             assignments.removeAll { $0.path == path }
             assignments.append((path, value()))
         }
-        var lines: [String] = []
-        var open: [Substring] = []
-        for (path, value) in assignments.sorted(by: { $0.path < $1.path }) {
-            var components = path.split(separator: ".")
-            let key = components.removeLast()
-            let shared = zip(open, components).prefix { $0 == $1 }.count
-            for depth in shared..<components.count {
-                lines.append(String(repeating: "  ", count: depth) + "\(components[depth]):")
-            }
-            open = components
-            lines.append(String(repeating: "  ", count: components.count) + "\(key): \(value)")
-        }
+        var lines = RunSpec.blockLines(assignments.sorted { $0.path < $1.path })
         if mutator.integer(0...1) == 0 {
             lines.append("sweep:")
             for _ in 0..<mutator.integer(1...3) {

@@ -40,6 +40,41 @@ struct CrashSafetyTests {
         #expect(weights.prefix(flushed + 1) == ArraySlice((0...flushed).map { 1 + Double($0) }))
     }
 
+    /// The series of the probe's run files (Tests/HDF5WriterProbe/main.swift).
+    static let probeSeries = [
+        "metrics": ["train_loss", "grad_norm", "learning_rate", "wall_time"], "eval": ["loss", "accuracy"],
+        "gradients": ["dL_dh_norm", "decay_rate"]
+            + ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"].map { "param_grad_norm/\($0)" },
+        "gates": ["update_mean", "update_saturated"],
+    ]
+
+    /// A flush is many writes; a writer killed at any one of them leaves each step with its
+    /// values (the series are written before their steps), so that every reader indexing a
+    /// series by its steps, `--resume` first, reads a killed run.
+    @Test func aWriterKilledAtAnyWriteOfAFlushLeavesEveryStepWithItsValues() throws {
+        var write = 1
+        while true {
+            let path = directory.path("killed-at-\(write).h5")
+            let probe = try Probe(["kill-in-flush", path, "\(write)"])
+            let lines = probe.remainingLines()
+            probe.wait()
+            if probe.process.terminationReason == .exit {
+                #expect(lines == ["flushed in \(write - 1) writes"])
+                break
+            }
+            let reader = try RunReader(path: path)
+            for (group, names) in Self.probeSeries {
+                let steps = try reader.steps(in: group)
+                #expect(steps.count >= (group == "eval" ? 1 : 10), "the first flush is intact")
+                for name in names {
+                    #expect(try reader.series(name, in: group).shape[0] == steps.count, "\(group)/\(name), write \(write)")
+                }
+            }
+            write += 1
+        }
+        #expect(write > 20, "a flush of four groups is many writes")
+    }
+
     @Test func plainReadOnlyOpenOfAKilledFileIsRefusedWithTheReason() throws {
         let path = directory.path("killed-plain.h5")
         let probe = try Probe(["crash", path])
@@ -59,7 +94,7 @@ struct CrashSafetyTests {
         }
         #expect(flushed.count >= 2)
         #expect(lines.contains(
-            "error: no space left writing '/' to HDF5 file '\(path)' (File too large); "
+            "error: no space left writing '/metrics/noise' to HDF5 file '\(path)' (File too large); "
                 + "data flushed before this point is intact"))
 
         let reader = try RunReader(path: path)

@@ -123,6 +123,20 @@ struct HDF5FileTests {
         #expect(try file.shape(of: "/cube") == [0, 2, 3])
     }
 
+    @Test func aRangeOfRowsReadsAlone() throws {
+        let path = directory.path("rows.h5")
+        let file = try HDF5File.create(path)
+        try file.createExtendibleDataset("/cube", of: Float.self, rowShape: [2, 3])
+        try file.append((0..<24).map { Float($0) }, to: "/cube")
+        let middle = try file.readDataset("/cube", rows: 1..<3, as: Double.self)
+        #expect(middle.shape == [2, 2, 3])
+        #expect(middle.values == (6..<18).map { Double($0) })
+        #expect(try file.readDataset("/cube", rows: 4..<4, as: Double.self).shape == [0, 2, 3])
+        #expect(throws: HDF5Error.invalidArgument(file: path, object: "/cube", reason: "rows 3..<5 of 4")) {
+            try file.readDataset("/cube", rows: 3..<5, as: Double.self)
+        }
+    }
+
     @Test func dimensionScalesReadBackByName() throws {
         let path = directory.path("scales.h5")
         do {

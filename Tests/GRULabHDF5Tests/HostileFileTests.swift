@@ -68,6 +68,18 @@ struct HostileFileTests {
         #expect(message.contains("'\(path)'"), "\(message)")
     }
 
+    /// A step without its values (steps are written last, so no writer leaves one) is a
+    /// corrupted file, not an index past the end of the series for whoever reads by step.
+    @Test func aSeriesShorterThanItsStepsIsAnError() throws {
+        let path = try runFile("run.h5")
+        let file = try HDF5File(opening: path, mode: .readWrite)
+        try file.append([Int64(40)], to: "/metrics/step")
+        try file.close()
+        #expect(throws: HDF5Error.notResults(file: path, reason: "it is corrupted: /metrics/train_loss has 40 rows for 41 steps")) {
+            try RunReader(path: path).series("train_loss", in: "metrics")
+        }
+    }
+
     @Test func aFileOfAnotherProgramOrAnIndexIsNotARunFile() throws {
         let foreign = directory.path("foreign.h5")
         let file = try HDF5File.create(foreign)

@@ -4,8 +4,11 @@
 //
 //   HDF5WriterProbe sample PATH [STEPS]        a finished run: layers 2, T 8, accuracy, gates
 //   HDF5WriterProbe crash PATH                 logs forever, printing `flushed N` after flushes
+//   HDF5WriterProbe kill-in-flush PATH N       10 steps flushed, 10 more, killed at the N-th
+//                                              write of their flush, or says `flushed in M writes`
 //   HDF5WriterProbe fill PATH BYTES            RLIMIT_FSIZE = BYTES, logs until a write fails
 //   HDF5WriterProbe index INDEX RUN NAME LR    registers RUN in INDEX with learning_rate = LR
+//   HDF5WriterProbe check-results-file PATH MODE   the child of a ResultsFileCheck, as in grulab
 import Foundation
 import GRULabHDF5
 
@@ -77,6 +80,18 @@ func crash(path: String) throws -> Never {
     }
 }
 
+/// Two flushes of 10 steps each, the second killed at its `write`-th write if it has as many.
+func killInFlush(path: String, write: Int) throws {
+    let writer = try RunWriter(path: path, metadata: metadata(), layout: layout(), flushInterval: .seconds(3600))
+    for step in 0..<10 { try logStep(writer, step: step) }
+    try writer.flush()
+    for step in 10..<20 { try logStep(writer, step: step) }
+    writesBeforeKill = write
+    try writer.flush()
+    say("flushed in \(write - writesBeforeKill!) writes")
+    writesBeforeKill = nil  // closing the file at exit writes too
+}
+
 /// Writes incompressible rows with a file-size limit until a write fails, then reports it.
 func fill(path: String, bytes: Int) throws {
     var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
@@ -113,8 +128,12 @@ do {
         try sample(path: arguments[1], steps: arguments.count > 2 ? Int(arguments[2]) ?? 30 : 30)
     case "crash" where arguments.count == 2:
         try crash(path: arguments[1])
+    case "kill-in-flush" where arguments.count == 3:
+        try killInFlush(path: arguments[1], write: Int(arguments[2]) ?? 0)
     case "fill" where arguments.count == 3:
         try fill(path: arguments[1], bytes: Int(arguments[2]) ?? 0)
+    case "check-results-file" where arguments.count == 3:
+        ResultsFileCheck.readInChild(arguments[1], mode: arguments[2])
     case "index" where arguments.count == 5:
         try ExperimentIndex.register(run: arguments[2], as: arguments[3],
                                      hyperParameters: ["learning_rate": .double(Double(arguments[4]) ?? 0)],

@@ -128,6 +128,30 @@ import Testing
                 "nothing moved, nothing rewritten")
     }
 
+    /// A run file damaged on disk so that Debian's HDF5 1.10.8 crashes reading it
+    /// (Resources/damaged): `--resume` and `watch` say so, naming it, and leave every file as
+    /// it was; grulab itself does not crash (the library meets the file in a child process).
+    @Test(.enabled(if: HDF5Library.version == "1.10.8", "the library that crashes on it"))
+    func aFileThatCrashesTheLibraryIsAnErrorNotACrash() throws {
+        let directory = try TemporaryDirectory()
+        let (experiment, path) = try finishedRun(in: directory)
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(
+            atPath: Fixtures.directory("damaged").appendingPathComponent("crashes-hdf5-1.10.h5").path, toPath: path)
+        let damaged = "'\(path)' could not be read: the HDF5 library crashed reading it (Segmentation fault); the file is damaged"
+        let before = try files(below: directory).map { try Data(contentsOf: directory.url.appendingPathComponent($0)) }
+
+        let resume = try CommandLineTool.run(["run", experiment, "--out", directory.path("out"), "--resume"])
+        #expect(resume.status == 2)
+        #expect(resume.standardError == "grulab: cannot resume run 'run': \(damaged); it is left as it is: move it away "
+                + "or remove it to run 'run' again from the start\n")
+        let watch = try CommandLineTool.run(["watch", path, "--once"])
+        #expect(watch.status == 0)
+        #expect(watch.standardOutput.contains("\nrun  unreadable: \(damaged)  "), "\(watch.standardOutput)")
+        #expect(try files(below: directory).map { try Data(contentsOf: directory.url.appendingPathComponent($0)) } == before,
+                "nothing moved, nothing rewritten")
+    }
+
     @Test func anIndexThatIsNotOneStopsWithTheRunsKept() throws {
         let directory = try TemporaryDirectory()
         let (experiment, path) = try finishedRun(in: directory)

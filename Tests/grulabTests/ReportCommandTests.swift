@@ -48,6 +48,23 @@ import Testing
         }
     }
 
+    /// A run file damaged so that HDF5 crashes reading it (Resources/damaged) stops the report
+    /// with a message naming it, before Python reads anything.
+    @Test(.enabled(if: HDF5Library.version == "1.10.8", "the library that crashes on it"))
+    func aDamagedRunFileStopsTheReportNamingIt() throws {
+        let directory = try TemporaryDirectory()
+        let results = try Self.runExperiment(in: directory)
+        let damaged = results + "/cell=gru,seq_len=10.h5"
+        try FileManager.default.removeItem(atPath: damaged)
+        try FileManager.default.copyItem(
+            atPath: Fixtures.directory("damaged").appendingPathComponent("crashes-hdf5-1.10.h5").path, toPath: damaged)
+        let result = try CommandLineTool.run(["report", results, "--out", directory.path("report")])
+        #expect(result.status == 2)
+        #expect(result.standardError == "grulab: '\(damaged)' could not be read: the HDF5 library crashed reading it "
+                + "(Segmentation fault); the file is damaged\n")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("report")))
+    }
+
     @Test func aDirectoryWithoutAnIndexIsOneMessage() throws {
         let directory = try TemporaryDirectory()
         let result = try CommandLineTool.run(["report", directory.path("")])

@@ -8,6 +8,9 @@ four dimensions: ``step`` (``/metrics``), ``eval_step`` (``/eval``), ``grad_step
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
 from pathlib import Path
 
 import h5py
@@ -22,19 +25,62 @@ GROUPS = {"metrics": ("step", ""), "eval": ("eval_step", "eval_"),
           "gradients": ("grad_step", ""), "gates": ("gate_step", "gate_")}
 
 
-def open_run_file(path) -> h5py.File:
-    """Opens a run file in SWMR-read mode, which reads finished, running and killed runs alike."""
+#: How often a SWMR reader re-reads metadata whose checksum fails, in case the writer was half-way
+#: through it, sleeping twice as long each time. HDF5's default of 100 sleeps 2^100 ns on a
+#: damaged file, a hang; 25 give up after about 34 ms, as GRULab's own reader does
+#: (docs/reliability.md).
+SWMR_READ_ATTEMPTS = 25
+
+
+@functools.cache
+def _set_metadata_read_attempts():
+    """HDF5's ``H5Pset_metadata_read_attempts``, which h5py does not wrap, from the HDF5 library
+    h5py is linked with, found in this process's memory map (Linux; ``None`` elsewhere). A wheel's
+    own copy, in ``h5py.libs/``, comes first when another program's libhdf5 is loaded too."""
     try:
-        return h5py.File(path, "r", swmr=True)
-    except (OSError, FileNotFoundError) as error:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/libhdf5" in line and "_hl" not in line}
+    except OSError:
+        return None
+    wheel_libraries = os.path.dirname(h5py.__file__) + ".libs"
+    for library in sorted(paths, key=lambda path: (not path.startswith(wheel_libraries), path)):
+        function = getattr(ctypes.CDLL(library), "H5Pset_metadata_read_attempts", None)
+        if function is not None:
+            function.argtypes = [ctypes.c_int64, ctypes.c_uint]
+            return function
+    return None
+
+
+def open_run_file(path) -> h5py.File:
+    """Opens a run file in SWMR-read mode, which reads finished, running and killed runs alike.
+    A damaged file fails at once, with its root attributes read here, and as a ResultsError
+    naming it."""
+    try:
+        fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+        set_attempts = _set_metadata_read_attempts()
+        if set_attempts is not None:
+            set_attempts(fapl.id, SWMR_READ_ATTEMPTS)
+        f = h5py.File(h5py.h5f.open(os.fsencode(str(path)), h5py.h5f.ACC_RDONLY | h5py.h5f.ACC_SWMR_READ, fapl=fapl))
+    except (OSError, FileNotFoundError, RuntimeError) as error:
         raise ResultsError(f"{path}: cannot open the run file: {error}") from error
+    try:
+        dict(f.attrs)
+    except (OSError, RuntimeError, KeyError) as error:
+        f.close()
+        raise ResultsError(f"{path}: cannot read the run file (damaged?): {error}") from error
+    return f
 
 
 def _series(group: h5py.Group, name: str, steps: int) -> np.ndarray:
-    # Rows are written before their step: a file being written can hold one row more than steps.
+    # Rows are written and flushed before their steps: a file being written, or killed in a flush,
+    # can hold more rows than steps.
+    # Fewer is a damaged file, as for GRULab's RunReader.
     dataset = group[name]
     if isinstance(dataset, h5py.Dataset):
         dataset.refresh()
+    if dataset.shape[0] < steps:
+        raise ResultsError(f"{group.file.filename}: it is corrupted: {dataset.name} has {dataset.shape[0]} rows "
+                           f"for {steps} steps")
     return dataset[:steps]
 
 
@@ -92,6 +138,13 @@ def load_run(path) -> xr.Dataset:
     finished one whose ``status`` is still ``running``.
     """
     path = Path(path)
+    try:
+        return _load_run(path)
+    except (OSError, RuntimeError, KeyError, ValueError) as error:
+        raise ResultsError(f"{path}: cannot read the run file (damaged?): {error}") from error
+
+
+def _load_run(path: Path) -> xr.Dataset:
     variables, coords = {}, {}
     with open_run_file(path) as f:
         attrs = {key: _attribute(value) for key, value in f.attrs.items()}

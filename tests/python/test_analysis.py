@@ -144,6 +144,31 @@ def test_a_missing_index_is_one_message_naming_the_file(tmp_path, capsys):
         load_run(tmp_path / "nothing.h5")
 
 
+@pytest.mark.parametrize("offset", [2048, 4096, 8192])
+def test_a_damaged_run_file_is_one_message_naming_it(study, tmp_path, offset):
+    # Bytes flipped all through a run file: HDF5's default SWMR retries would hang here forever.
+    damaged = tmp_path / "damaged.h5"
+    data = bytearray((study / "cell=gru,seq_len=50.h5").read_bytes())
+    for i in range(offset, len(data), 97):
+        data[i] ^= 0x5A
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ResultsError, match=f"^{damaged}: cannot (open|read) the run file"):
+        load_run(damaged)
+
+
+def test_a_series_shorter_than_its_steps_is_a_damaged_file(study, tmp_path):
+    # A step without its values: no writer leaves one (series are flushed before their steps).
+    damaged = tmp_path / "short.h5"
+    damaged.write_bytes((study / "cell=gru,seq_len=50.h5").read_bytes())
+    with h5py.File(damaged, "r+") as f:
+        steps = f["metrics/step"]
+        steps.resize((steps.shape[0] + 1,))
+        steps[-1] = 40
+    with pytest.raises(ResultsError) as error:
+        load_run(damaged)
+    assert str(error.value) == f"{damaged}: it is corrupted: /metrics/grad_norm has 9 rows for 10 steps"
+
+
 def test_a_checkpoint_loads_with_pytorch_s_names_and_shapes(study):
     parameters = load_checkpoint(study / "cell=lstm,seq_len=50.h5")
     assert parameters["step"] == 40
