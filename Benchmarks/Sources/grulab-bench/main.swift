@@ -174,7 +174,7 @@ func residentKilobytes(_ field: String) -> Double? {
 /// Resets `VmHWM` to the current resident size (writing 5 to `/proc/self/clear_refs`) and
 /// returns that size in kB.
 func resetPeakMemory() -> Double? {
-    FileManager.default.createFile(atPath: "/proc/self/clear_refs", contents: Data("5".utf8))
+    _ = FileManager.default.createFile(atPath: "/proc/self/clear_refs", contents: Data("5".utf8))
     return residentKilobytes("VmRSS")
 }
 
