@@ -73,12 +73,13 @@ import Testing
                 + "expected an experiment directory written by grulab run\n")
     }
 
-    /// An interpreter without the package (python3 with its site-packages off): the message
-    /// says how to install it.
+    /// An interpreter without the package (python3 with its site-packages off, and no
+    /// PYTHONPATH, which scripts/test points at this checkout's package): the message says how
+    /// to install it.
     @Test func aMissingPythonPackageSaysHowToInstallIt() throws {
         let directory = try TemporaryDirectory()
         let python = directory.path("python-without-site")
-        try "#!/bin/sh\nexec python3 -S \"$@\"\n".write(toFile: python, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\nunset PYTHONPATH\nexec python3 -S \"$@\"\n".write(toFile: python, atomically: true, encoding: .utf8)
         chmod(python, 0o755)
         let result = try CommandLineTool.run(["report", directory.path(""), "--python", python])
         #expect(result.status == 2)
