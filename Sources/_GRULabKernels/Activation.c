@@ -84,29 +84,22 @@ static FAST_TARGET inline __m256 tanh_avx2(__m256 x) {
     return _mm256_or_ps(sign, _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e)));
 }
 
-/* The last count % 8 values through a masked load and store, with the same arithmetic as the
-   full vectors. */
-static FAST_TARGET inline __m256i tail_mask(size_t remaining) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)remaining), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-static FAST_TARGET void sigmoid_f32_avx2(float *values, size_t count) {
+/* f over count floats in place, eight at a time, the last count % 8 through a masked load and
+   store with the same arithmetic as the full vectors. Always inlined, so each caller gets a copy
+   with its f inlined rather than called through the pointer. */
+static FAST_TARGET inline __attribute__((always_inline)) void map_avx2(float *values, size_t count,
+                                                                        __m256 (*f)(__m256)) {
     size_t i = 0;
-    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(values + i, sigmoid_avx2(_mm256_loadu_ps(values + i)));
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(values + i, f(_mm256_loadu_ps(values + i)));
     if (i < count) {
-        __m256i mask = tail_mask(count - i);
-        _mm256_maskstore_ps(values + i, mask, sigmoid_avx2(_mm256_maskload_ps(values + i, mask)));
+        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count - i)),
+                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        _mm256_maskstore_ps(values + i, mask, f(_mm256_maskload_ps(values + i, mask)));
     }
 }
 
-static FAST_TARGET void tanh_f32_avx2(float *values, size_t count) {
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(values + i, tanh_avx2(_mm256_loadu_ps(values + i)));
-    if (i < count) {
-        __m256i mask = tail_mask(count - i);
-        _mm256_maskstore_ps(values + i, mask, tanh_avx2(_mm256_maskload_ps(values + i, mask)));
-    }
-}
+static FAST_TARGET void sigmoid_f32_avx2(float *values, size_t count) { map_avx2(values, count, sigmoid_avx2); }
+static FAST_TARGET void tanh_f32_avx2(float *values, size_t count) { map_avx2(values, count, tanh_avx2); }
 
 #endif
 
