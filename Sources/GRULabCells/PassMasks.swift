@@ -39,7 +39,7 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
             guard p > 0 else { return nil }
             let mask = Buffer<Scalar>(count: training ? steps * row : row, zeroed: false)
             if training {
-                Scalar.fillBernoulli(mask.pointer, count: mask.count, p: p, value: 1, using: &generator)
+                generator.fillBernoulli(mask.pointer, count: mask.count, p: p, value: 1)
             } else {
                 mask.pointer.update(repeating: Scalar(p), count: row)
             }
@@ -49,7 +49,7 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
             guard training, q > 0 else { return nil }
             let mask = Buffer<Scalar>(count: count, zeroed: false)
             let draws = count / channelSize
-            Scalar.fillBernoulli(mask.pointer, count: draws, p: 1 - q, value: Scalar(1 / (1 - q)), using: &generator)
+            generator.fillBernoulli(mask.pointer, count: draws, p: 1 - q, value: Scalar(1 / (1 - q)))
             // spread draw i over its channel's features, last first so no draw is overwritten
             // before it is read
             if channelSize > 1 {

@@ -249,7 +249,10 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             }
             if training, configuration.dropout > 0, layer < configuration.numLayers - 1 {
                 let keep = 1 - configuration.dropout
-                let mask = (0..<output.count).map { _ in generator.bernoulli(keep) ? Scalar(1 / keep) : 0 }
+                let mask = [Scalar](unsafeUninitializedCapacity: output.count) { mask, count in
+                    generator.fillBernoulli(mask.baseAddress!, count: output.count, p: keep, value: Scalar(1 / keep))
+                    count = output.count
+                }
                 output.withUnsafeMutableBufferPointer { o in
                     mask.withUnsafeBufferPointer { Scalar.multiply(count: o.count, x: $0.baseAddress!, y: o.baseAddress!) }
                 }

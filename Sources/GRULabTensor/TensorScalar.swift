@@ -34,11 +34,6 @@ where Self.RawSignificand: FixedWidthInteger {
     static func interpolate(count: Int, toward x: UnsafePointer<Self>, by m: UnsafePointer<Self>,
                             y: UnsafeMutablePointer<Self>)
 
-    /// Fills `count` elements with `value` where a Bernoulli draw of probability `p` succeeds,
-    /// else 0.
-    static func fillBernoulli(_ y: UnsafeMutablePointer<Self>, count: Int, p: Double, value: Self,
-                              using generator: inout SeededGenerator)
-
     /// Fills `count` elements with `mean + deviation * ξ`, `ξ` standard normal.
     static func fillNormal(_ y: UnsafeMutablePointer<Self>, count: Int, mean: Self, deviation: Self,
                            using generator: inout SeededGenerator)
@@ -56,12 +51,6 @@ extension TensorScalar {
     static func interpolateElementwise(count: Int, toward x: UnsafePointer<Self>, by m: UnsafePointer<Self>,
                                        y: UnsafeMutablePointer<Self>) {
         for i in 0..<count { y[i] = m[i] * x[i] + (1 - m[i]) * y[i] }
-    }
-
-    @inlinable
-    static func bernoulliElementwise(_ y: UnsafeMutablePointer<Self>, count: Int, p: Double, value: Self,
-                                     using generator: inout SeededGenerator) {
-        for i in 0..<count { y[i] = generator.bernoulli(p) ? value : 0 }
     }
 
     @inlinable
@@ -101,11 +90,6 @@ extension Float: TensorScalar {
     public static func interpolate(count: Int, toward x: UnsafePointer<Float>, by m: UnsafePointer<Float>,
                                    y: UnsafeMutablePointer<Float>) {
         interpolateElementwise(count: count, toward: x, by: m, y: y)
-    }
-
-    public static func fillBernoulli(_ y: UnsafeMutablePointer<Float>, count: Int, p: Double, value: Float,
-                                     using generator: inout SeededGenerator) {
-        bernoulliElementwise(y, count: count, p: p, value: value, using: &generator)
     }
 
     public static func fillNormal(_ y: UnsafeMutablePointer<Float>, count: Int, mean: Float, deviation: Float,
@@ -149,11 +133,6 @@ extension Double: TensorScalar {
     public static func interpolate(count: Int, toward x: UnsafePointer<Double>, by m: UnsafePointer<Double>,
                                    y: UnsafeMutablePointer<Double>) {
         interpolateElementwise(count: count, toward: x, by: m, y: y)
-    }
-
-    public static func fillBernoulli(_ y: UnsafeMutablePointer<Double>, count: Int, p: Double, value: Double,
-                                     using generator: inout SeededGenerator) {
-        bernoulliElementwise(y, count: count, p: p, value: value, using: &generator)
     }
 
     public static func fillNormal(_ y: UnsafeMutablePointer<Double>, count: Int, mean: Double, deviation: Double,

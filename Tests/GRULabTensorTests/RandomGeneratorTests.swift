@@ -42,4 +42,49 @@ import Testing
         // 5 standard deviations of a binomial count
         #expect(abs(Double(hits) - p * Double(n)) < 5 * (Double(n) * p * (1 - p)).squareRoot())
     }
+
+    private func bernoulliMask<Scalar: TensorScalar>(_: Scalar.Type, seed: UInt64, count: Int, p: Double,
+                                                     value: Scalar = 1) -> [Scalar] {
+        var g = SeededGenerator(seed: seed)
+        var mask = [Scalar](repeating: -1, count: count)
+        mask.withUnsafeMutableBufferPointer { g.fillBernoulli($0.baseAddress!, count: count, p: p, value: value) }
+        return mask
+    }
+
+    @Test func bulkBernoulliHasItsMeanAndIsTheSameStreamForAnyLengthAndPrecision() {
+        let n = 400_003
+        for p in [0.1, 0.5, 0.75] {
+            let mask = bernoulliMask(Float.self, seed: 3, count: n, p: p, value: 2)
+            #expect(mask.allSatisfy { $0 == 0 || $0 == 2 })
+            let hits = Double(mask.filter { $0 == 2 }.count)
+            #expect(abs(hits - p * Double(n)) < 5 * (Double(n) * p * (1 - p)).squareRoot())
+            // every element position gets its share: no lane or half is biased
+            for phase in 0..<8 {
+                let share = stride(from: phase, to: n, by: 8).filter { mask[$0] == 2 }.count
+                let m = Double(n / 8)
+                #expect(abs(Double(share) - p * m) < 5 * (m * p * (1 - p)).squareRoot())
+            }
+        }
+        let long = bernoulliMask(Double.self, seed: 9, count: 64, p: 0.3)
+        for count in [1, 7, 8, 13, 63] {
+            #expect(bernoulliMask(Double.self, seed: 9, count: count, p: 0.3) == Array(long.prefix(count)))
+        }
+        #expect(bernoulliMask(Float.self, seed: 9, count: 64, p: 0.3).map(Double.init) == long)
+        #expect(bernoulliMask(Float.self, seed: 9, count: 21, p: 0).allSatisfy { $0 == 0 })
+        #expect(bernoulliMask(Float.self, seed: 9, count: 21, p: 1).allSatisfy { $0 == 1 })
+    }
+
+    /// Pinned: a change here would silently change every zoneout and dropout mask.
+    @Test func bulkBernoulliIsPinned() {
+        let bits = bernoulliMask(Float.self, seed: 0, count: 16, p: 0.5).map { $0 == 1 ? "1" : "0" }.joined()
+        #expect(bits == "0111010001011110")  // from a Python transcription of the algorithm
+    }
+
+    @Test func bulkBernoulliAdvancesTheGenerator() {
+        var g = SeededGenerator(seed: 5)
+        var first = [Float](repeating: 0, count: 32), second = first
+        first.withUnsafeMutableBufferPointer { g.fillBernoulli($0.baseAddress!, count: 32, p: 0.5, value: 1) }
+        second.withUnsafeMutableBufferPointer { g.fillBernoulli($0.baseAddress!, count: 32, p: 0.5, value: 1) }
+        #expect(first != second)
+    }
 }
