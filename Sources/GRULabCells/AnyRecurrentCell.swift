@@ -15,7 +15,7 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
 
     /// The wrapped cell.
     public private(set) var base: any RecurrentCell<Scalar>
-    private let makeWorkspaceBody: @Sendable (any RecurrentCell<Scalar>, Int, Int) -> Any
+    private let makeWorkspaceBody: @Sendable (any RecurrentCell<Scalar>, Int, Int, Bool) -> Any
     private let prepareBody: @Sendable (any RecurrentCell<Scalar>, UnsafePointer<Scalar>, Any) -> Void
     private let stepBody: @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>, Any) -> Void
     private let stepBackwardBody: @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>,
@@ -32,7 +32,11 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
             return
         }
         self.init(base: cell,
-                  makeWorkspace: { ($0 as! Cell).makeWorkspace(steps: $1, batch: $2) },
+                  makeWorkspace: { cell, steps, batch, evaluation in
+                      let cell = cell as! Cell
+                      return evaluation ? cell.makeEvaluationWorkspace(steps: steps, batch: batch)
+                          : cell.makeWorkspace(steps: steps, batch: batch)
+                  },
                   prepare: { ($0 as! Cell).prepare(input: $1, workspace: $2 as! Cell.Workspace) },
                   step: { ($0 as! Cell).step($1, states: $2, workspace: $3 as! Cell.Workspace) },
                   stepBackward: {
@@ -47,7 +51,7 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
 
     @usableFromInline
     init(base: any RecurrentCell<Scalar>,
-         makeWorkspace: @escaping @Sendable (any RecurrentCell<Scalar>, Int, Int) -> Any,
+         makeWorkspace: @escaping @Sendable (any RecurrentCell<Scalar>, Int, Int, Bool) -> Any,
          prepare: @escaping @Sendable (any RecurrentCell<Scalar>, UnsafePointer<Scalar>, Any) -> Void,
          step: @escaping @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>, Any) -> Void,
          stepBackward: @escaping @Sendable (any RecurrentCell<Scalar>, Int, StateBuffers<Scalar>,
@@ -75,7 +79,11 @@ public struct AnyRecurrentCell<Scalar: TensorScalar>: RecurrentCell {
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
-        Workspace(base: makeWorkspaceBody(base, steps, batch))
+        Workspace(base: makeWorkspaceBody(base, steps, batch, false))
+    }
+
+    public func makeEvaluationWorkspace(steps: Int, batch: Int) -> Workspace {
+        Workspace(base: makeWorkspaceBody(base, steps, batch, true))
     }
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {

@@ -27,49 +27,62 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
     /// `cellMasksProducts`: the cell applies the recurrent mask to its products itself, so
     /// the framework leaves the state unmasked and hands the mask over in ``StateBuffers``.
     /// Variational dropout draws one factor per `channelSize` consecutive features
-    /// (``RecurrentCell/channelSize``).
+    /// (``RecurrentCell/channelSize``). Every sequence's masks come from its own streams
+    /// (``MaskStreams``).
     init(_ modifiers: StateModifiers, steps: Int, batch: Int, hiddenSize: Int, inputSize: Int, hasCell: Bool,
          cellMasksProducts: Bool, channelSize: Int = 1, logAlpha: [Scalar]? = nil, training: Bool,
-         generator: inout SeededGenerator) {
+         streams: MaskStreams) {
         self.batch = batch
         self.hiddenSize = hiddenSize
         self.inputSize = inputSize
         let row = batch * hiddenSize
-        func zoneout(_ p: Double) -> Buffer<Scalar>? {
+        func zoneout(_ p: Double, _ purpose: String) -> Buffer<Scalar>? {
             guard p > 0 else { return nil }
             let mask = Buffer<Scalar>(count: training ? steps * row : row, zeroed: false)
             if training {
-                generator.fillBernoulli(mask.pointer, count: mask.count, p: p, value: 1)
+                streams.fill(mask.pointer, purpose, steps: steps, batch: batch, width: hiddenSize) { lanes, y, count in
+                    lanes.fillBernoulli(y, count: count, p: p, value: 1)
+                }
             } else {
                 mask.pointer.update(repeating: Scalar(p), count: row)
             }
             return mask
         }
-        func dropout(_ q: Double, count: Int) -> Buffer<Scalar>? {
+        func dropout(_ q: Double, _ purpose: String, width: Int) -> Buffer<Scalar>? {
             guard training, q > 0 else { return nil }
-            let mask = Buffer<Scalar>(count: count, zeroed: false)
-            let draws = count / channelSize
-            generator.fillBernoulli(mask.pointer, count: draws, p: 1 - q, value: Scalar(1 / (1 - q)))
-            // spread draw i over its channel's features, last first so no draw is overwritten
-            // before it is read
-            if channelSize > 1 {
-                for i in (0..<draws).reversed() {
-                    (mask.pointer + i * channelSize).update(repeating: mask.pointer[i], count: channelSize)
+            let mask = Buffer<Scalar>(count: batch * width, zeroed: false)
+            let draws = width / channelSize
+            streams.fill(mask.pointer, purpose, steps: 1, batch: batch, width: width) { lanes, y, _ in
+                lanes.fillBernoulli(y, count: draws, p: 1 - q, value: Scalar(1 / (1 - q)))
+                // spread draw i over its channel's features, last first so no draw is
+                // overwritten before it is read
+                if channelSize > 1 {
+                    for i in (0..<draws).reversed() { (y + i * channelSize).update(repeating: y[i], count: channelSize) }
                 }
             }
             return mask
         }
-        zoneoutH = zoneout(modifiers.zoneout)
-        zoneoutC = hasCell ? zoneout(modifiers.zoneoutCell) : nil
+        func normal(_ purpose: String, mean: Scalar, deviation: Scalar) -> Buffer<Scalar> {
+            let values = Buffer<Scalar>(count: steps * row, zeroed: false)
+            for b in 0..<batch {
+                var generator = streams.generator(purpose, sequence: b)
+                for t in 0..<steps {
+                    Scalar.fillNormal(values.pointer + t * row + b * hiddenSize, count: hiddenSize, mean: mean,
+                                      deviation: deviation, using: &generator)
+                }
+            }
+            return values
+        }
+        zoneoutH = zoneout(modifiers.zoneout, "zoneout")
+        zoneoutC = hasCell ? zoneout(modifiers.zoneoutCell, "zoneout_cell") : nil
         zoneoutStride = training ? row : 0
-        input = dropout(modifiers.inputDropout, count: batch * inputSize)
-        let recurrentMask = dropout(modifiers.recurrentDropout, count: row)
+        input = dropout(modifiers.inputDropout, "input_dropout", width: inputSize)
+        let recurrentMask = dropout(modifiers.recurrentDropout, "recurrent_dropout", width: hiddenSize)
         recurrent = cellMasksProducts ? nil : recurrentMask
         productMask = cellMasksProducts ? recurrentMask : nil
         trueH = recurrent == nil ? nil : Buffer(count: (steps + 1) * row)
         if training, modifiers.gaussianNoise > 0, let logAlpha {
-            let xi = Buffer<Scalar>(count: steps * row, zeroed: false)
-            Scalar.fillNormal(xi.pointer, count: xi.count, mean: 0, deviation: 1, using: &generator)
+            let xi = normal("noise", mean: 0, deviation: 1)
             let sqrtAlpha = Buffer<Scalar>(count: row, zeroed: false)
             let unit = logAlpha.map { Scalar.exp($0 / 2) }
             for b in 0..<batch { (sqrtAlpha.pointer + b * hiddenSize).update(from: unit, count: hiddenSize) }
@@ -84,10 +97,7 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
             self.noise = noise
             learned = (sqrtAlpha, xi, Buffer(count: steps * row, zeroed: false))
         } else if training, modifiers.gaussianNoise > 0 {
-            let noise = Buffer<Scalar>(count: steps * row, zeroed: false)
-            Scalar.fillNormal(noise.pointer, count: noise.count, mean: 1,
-                              deviation: Scalar(modifiers.gaussianNoise.squareRoot()), using: &generator)
-            self.noise = noise
+            noise = normal("noise", mean: 1, deviation: Scalar(modifiers.gaussianNoise.squareRoot()))
             learned = nil
         } else {
             noise = nil
@@ -190,5 +200,34 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
     /// `dL/dx` through the input mask.
     func maskInputGradient(_ dx: inout [Scalar], steps: Int) {
         maskInput(&dx, steps: steps)
+    }
+}
+
+/// Where the random masks of a forward pass come from: a stream for each purpose, pass (layer
+/// and direction) and sequence, derived from one seed. A sequence's masks therefore do not
+/// depend on which other sequences share its batch, nor on how the batch is split across
+/// cores (``RecurrentNetwork``), so a run gives the same numbers on any number of threads.
+struct MaskStreams: Sendable {
+    /// Drawn once per forward pass from the caller's generator.
+    let seed: UInt64
+    /// `layer * D + direction`, or the layer for dropout between layers.
+    let pass: Int
+    /// The index in the whole batch of this part's first sequence.
+    let firstSequence: Int
+
+    /// The stream of `purpose` for this part's sequence `b`.
+    func generator(_ purpose: String, sequence b: Int) -> SeededGenerator {
+        SeededGenerator(seed: seed).split("\(purpose) \(pass) \(firstSequence + b)")
+    }
+
+    /// Fills `y` `[steps, batch, width]` row by row, each sequence's rows from its own lanes in
+    /// step order: `body(lanes, row, width)`.
+    func fill<Scalar>(_ y: UnsafeMutablePointer<Scalar>, _ purpose: String, steps: Int, batch: Int, width: Int,
+                      _ body: (inout LaneGenerator, UnsafeMutablePointer<Scalar>, Int) -> Void) {
+        for b in 0..<batch {
+            var generator = generator(purpose, sequence: b)
+            var lanes = LaneGenerator(from: &generator)
+            for t in 0..<steps { body(&lanes, y + (t * batch + b) * width, width) }
+        }
     }
 }

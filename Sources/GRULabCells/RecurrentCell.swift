@@ -67,6 +67,12 @@ public protocol RecurrentCell<Scalar>: Sendable {
     /// Buffers for a pass of `steps` steps over `batch` sequences.
     func makeWorkspace(steps: Int, batch: Int) -> Workspace
 
+    /// Buffers for a pass that no backward follows (``RecurrentNetwork/evaluate(_:initialState:lengths:)``):
+    /// what a step saves for backward need only live until the next step, so a cell may keep
+    /// one step of it where ``makeWorkspace(steps:batch:)`` keeps `T`, writing to memory that
+    /// stays in cache. The default is ``makeWorkspace(steps:batch:)``.
+    func makeEvaluationWorkspace(steps: Int, batch: Int) -> Workspace
+
     /// Computes what depends on the input only, for all steps at once.
     /// - Parameter input: `[T, N, C]`, read only.
     func prepare(input: UnsafePointer<Scalar>, workspace: Workspace)
@@ -114,6 +120,9 @@ public protocol RecurrentCell<Scalar>: Sendable {
 }
 
 extension RecurrentCell {
+    public func makeEvaluationWorkspace(steps: Int, batch: Int) -> Workspace {
+        makeWorkspace(steps: steps, batch: batch)
+    }
     public func carryGate(in workspace: Workspace) -> GateView<Scalar>? { nil }
     public var appliesRecurrentMask: Bool { false }
     public var channelSize: Int { 1 }

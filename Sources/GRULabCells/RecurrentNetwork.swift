@@ -1,3 +1,4 @@
+import Dispatch
 import GRULabTensor
 
 /// Stacked, optionally bidirectional layers of any recurrent cell, with PyTorch's `nn.GRU`
@@ -142,7 +143,8 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         public let output: Tensor<Scalar>
         /// `h_n` (and `c_n`).
         public let finalState: RecurrentState<Scalar>
-        fileprivate let tape: Tape
+        /// One tape for each part of the batch, in the order of their sequences.
+        fileprivate let tapes: [Tape]
     }
 
     fileprivate struct Pass: @unchecked Sendable {
@@ -156,6 +158,8 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
 
     fileprivate struct Tape: Sendable {
         let steps: Int, batch: Int
+        /// This part's sequences in the whole batch.
+        let sequences: Range<Int>
         let lengths: [Int]?
         let passes: [Pass]
         let dropoutMasks: [[Scalar]?]
@@ -163,11 +167,18 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
 
     /// Runs the network over `input`.
     ///
+    /// Sequences are independent until the parameter gradients, so a batch of at least
+    /// 8 sequences is split into two halves (``parts(batch:)``), whose passes run at once on
+    /// a machine with BLAS threads to share, each with half of them (one on two cores): the
+    /// cores then meet once per pass, where BLAS's own threads meet at every product of every
+    /// step. Always two, whatever the thread count, so the numbers never depend on it; random
+    /// masks are drawn per sequence (``MaskStreams``), so they do not depend on the split.
+    ///
     /// - Parameters:
     ///   - initialState: `h_0` (and `c_0`) `[L*D, N, H]`; zeros when omitted.
     ///   - lengths: the valid length of each sequence, each in `1...T`; all `T` when omitted.
     ///   - training: whether dropout between layers is active.
-    ///   - generator: draws the dropout masks.
+    ///   - generator: seeds the dropout masks (one word a call).
     /// - Throws: ``RecurrentNetworkError`` for a shape that does not fit.
     // Specialised entry points: callers in other modules reach the generic one, whose per-step
     // copies would otherwise go through value witnesses one scalar at a time.
@@ -176,14 +187,99 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     public func forward(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>? = nil,
                         lengths: [Int]? = nil, training: Bool = false,
                         generator: inout SeededGenerator) throws -> Forward {
+        let batch = try checkShapes(input, initialState: initialState, lengths: lengths).batch
+        return try forward(input, initialState: initialState, lengths: lengths, training: training,
+                           maskSeed: generator.next(), parts: Self.parts(batch: batch))
+    }
+
+    /// ``forward(_:initialState:lengths:training:generator:)`` over `parts` parts of the batch.
+    func forward(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?, training: Bool,
+                 maskSeed: UInt64, parts: Int) throws -> Forward {
+        let pass = try runParts(input, initialState: initialState, lengths: lengths, training: training,
+                                keepsTape: true, maskSeed: maskSeed, parts: parts)
+        return Forward(output: pass.output, finalState: pass.finalState, tapes: pass.tapes)
+    }
+
+    /// Runs the network over `input` as ``forward(_:initialState:lengths:training:generator:)``
+    /// does with `training: false`, to the same numbers, but saves nothing for backward: what
+    /// PyTorch computes under `torch.no_grad()`. Each cell keeps one step of its saved values
+    /// (``RecurrentCell/makeEvaluationWorkspace(steps:batch:)``) instead of `T`.
+    ///
+    /// - Returns: the output `[T, N, D*H]` (`[N, T, D*H]` when batchFirst) and `h_n` (and `c_n`).
+    /// - Throws: ``RecurrentNetworkError`` for a shape that does not fit.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func evaluate(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>? = nil,
+                         lengths: [Int]? = nil) throws -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>) {
+        let batch = try checkShapes(input, initialState: initialState, lengths: lengths).batch
+        return try evaluate(input, initialState: initialState, lengths: lengths, parts: Self.parts(batch: batch))
+    }
+
+    /// ``evaluate(_:initialState:lengths:)`` over `parts` parts of the batch.
+    func evaluate(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?,
+                  parts: Int) throws -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>) {
+        let pass = try runParts(input, initialState: initialState, lengths: lengths, training: false,
+                                keepsTape: false, maskSeed: 0, parts: parts)
+        return (pass.output, pass.finalState)
+    }
+
+    /// How many parts a batch of `batch` sequences is split into: two of at least 4 sequences,
+    /// or one.
+    public static func parts(batch: Int) -> Int { batch >= 8 ? 2 : 1 }
+
+    /// The consecutive ranges of sequences of `parts` parts.
+    private static func ranges(batch: Int, parts: Int) -> [Range<Int>] {
+        (0..<parts).map { $0 * batch / parts..<($0 + 1) * batch / parts }
+    }
+
+    /// Runs `body` for parts `0..<count`: at once when BLAS has threads, each part with its
+    /// share of them, else one after the other.
+    private func inParts<Value>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Value) rethrows -> [Value] {
+        let threads = blasThreads()
+        guard count > 1, threads > 1 else { return try (0..<count).map(body) }
+        let results = PartResults<Result<Value, any Error>>(count: count)
+        setBLASThreads(max(1, threads / count))
+        defer { setBLASThreads(threads) }
+        DispatchQueue.concurrentPerform(iterations: count) { p in results[p] = Result { try body(p) } }
+        return try results.values.map { try $0.get() }
+    }
+
+    /// ``run(_:initialState:lengths:training:keepsTape:streams:)`` on each of `parts` parts of
+    /// the batch, their outputs and final states joined.
+    private func runParts(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?,
+                          training: Bool, keepsTape: Bool, maskSeed: UInt64, parts: Int) throws
+        -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>, tapes: [Tape]) {
+        let batch = try checkShapes(input, initialState: initialState, lengths: lengths).batch
+        guard parts > 1 else {
+            let pass = try run(input, initialState: initialState, lengths: lengths, training: training,
+                               keepsTape: keepsTape, maskSeed: maskSeed, sequences: 0..<batch)
+            return (pass.output, pass.finalState, pass.tape.map { [$0] } ?? [])
+        }
+        let ranges = Self.ranges(batch: batch, parts: parts), batchAxis = configuration.batchFirst ? 0 : 1
+        let inputs = input.split(alongAxis: batchAxis, ranges)
+        let initialH = initialState?.h.split(alongAxis: 1, ranges), initialC = initialState?.c?.split(alongAxis: 1, ranges)
+        let passes = try inParts(parts) { p in
+            try run(inputs[p], initialState: initialH.map { RecurrentState(h: $0[p], c: initialC?[p]) },
+                    lengths: lengths.map { Array($0[ranges[p]]) }, training: training, keepsTape: keepsTape,
+                    maskSeed: maskSeed, sequences: ranges[p])
+        }
+        let finalC = passes[0].finalState.c == nil ? nil
+            : Tensor(concatenating: passes.map { $0.finalState.c! }, alongAxis: 1)
+        return (Tensor(concatenating: passes.map { $0.output }, alongAxis: batchAxis),
+                RecurrentState(h: Tensor(concatenating: passes.map { $0.finalState.h }, alongAxis: 1), c: finalC),
+                passes.compactMap { $0.tape })
+    }
+
+    /// Checks the shapes of a pass's arguments against the network.
+    /// - Returns: `T` and `N`.
+    private func checkShapes(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?,
+                             lengths: [Int]?) throws -> (steps: Int, batch: Int) {
         guard input.rank == 3, input.shape[2] == inputSize else {
             throw RecurrentNetworkError.inputShape(expected: configuration.batchFirst ? "[N, T, \(inputSize)]" : "[T, N, \(inputSize)]",
                                                    got: input.shape)
         }
-        let timeMajor = configuration.batchFirst ? input.swappingFirstTwoDimensions() : input
-        let (steps, batch) = (timeMajor.shape[0], timeMajor.shape[1])
-        let (h, d) = (hiddenSize, configuration.directions)
-        let stateShape = [cells.count, batch, h]
+        let (steps, batch) = configuration.batchFirst ? (input.shape[1], input.shape[0]) : (input.shape[0], input.shape[1])
+        let stateShape = [cells.count, batch, hiddenSize]
         if let initialState {
             guard initialState.h.shape == stateShape else {
                 throw RecurrentNetworkError.initialStateShape(name: "h0", expected: stateShape, got: initialState.h.shape)
@@ -197,6 +293,18 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 throw RecurrentNetworkError.lengths(expected: "\(batch) lengths in 1...\(steps)", got: lengths)
             }
         }
+        return (steps, batch)
+    }
+
+    /// The pass of ``forward(_:initialState:lengths:training:generator:)`` over the part of the
+    /// batch that holds `sequences`, with its tape when `keepsTape`.
+    private func run(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?, training: Bool,
+                     keepsTape: Bool, maskSeed: UInt64, sequences: Range<Int>) throws
+        -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>, tape: Tape?) {
+        let (steps, batch) = try checkShapes(input, initialState: initialState, lengths: lengths)
+        let timeMajor = configuration.batchFirst ? input.swappingFirstTwoDimensions() : input
+        let (h, d) = (hiddenSize, configuration.directions)
+        let stateShape = [cells.count, batch, h]
         let validLengths = lengths ?? Array(repeating: steps, count: batch)
         let rowSize = batch * h
         var layerInput = timeMajor.scalars
@@ -215,7 +323,9 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                                               cellMasksProducts: cell.appliesRecurrentMask,
                                               channelSize: cell.channelSize,
                                               logAlpha: noiseParameters.isEmpty ? nil : noiseParameters[index].storage,
-                                              training: training, generator: &generator)
+                                              training: training,
+                                              streams: MaskStreams(seed: maskSeed, pass: index,
+                                                                   firstSequence: sequences.lowerBound))
                 var passInput = direction == 0 ? layerInput
                     : reversedInTime(layerInput, steps: steps, batch: batch, features: features, lengths: validLengths)
                 masks.maskInput(&passInput, steps: steps)
@@ -226,7 +336,8 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                     initialState.c?.withUnsafeBufferPointer { states.c(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
                 }
                 masks.start(states)
-                let workspace = cell.makeWorkspace(steps: steps, batch: batch)
+                let workspace = keepsTape ? cell.makeWorkspace(steps: steps, batch: batch)
+                    : cell.makeEvaluationWorkspace(steps: steps, batch: batch)
                 passInput.withUnsafeBufferPointer { cell.prepare(input: $0.baseAddress!, workspace: workspace) }
                 for s in 0..<steps {
                     cell.step(s, states: states, workspace: workspace)
@@ -245,12 +356,15 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                         }
                     }
                 }
-                passes.append(Pass(input: passInput, states: states, workspace: workspace, masks: masks))
+                if keepsTape { passes.append(Pass(input: passInput, states: states, workspace: workspace, masks: masks)) }
             }
             if training, configuration.dropout > 0, layer < configuration.numLayers - 1 {
                 let keep = 1 - configuration.dropout
+                let streams = MaskStreams(seed: maskSeed, pass: layer, firstSequence: sequences.lowerBound)
                 let mask = [Scalar](unsafeUninitializedCapacity: output.count) { mask, count in
-                    generator.fillBernoulli(mask.baseAddress!, count: output.count, p: keep, value: Scalar(1 / keep))
+                    streams.fill(mask.baseAddress!, "dropout", steps: steps, batch: batch, width: d * h) { lanes, y, width in
+                        lanes.fillBernoulli(y, count: width, p: keep, value: Scalar(1 / keep))
+                    }
                     count = output.count
                 }
                 output.withUnsafeMutableBufferPointer { o in
@@ -263,11 +377,11 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             layerInput = output
         }
         let output = Tensor(shape: [steps, batch, d * h], scalars: layerInput)
-        return Forward(
-            output: configuration.batchFirst ? output.swappingFirstTwoDimensions() : output,
-            finalState: RecurrentState(h: Tensor(shape: stateShape, scalars: finalH),
-                                       c: hasCell ? Tensor(shape: stateShape, scalars: finalC) : nil),
-            tape: Tape(steps: steps, batch: batch, lengths: lengths, passes: passes, dropoutMasks: masks))
+        return (output: configuration.batchFirst ? output.swappingFirstTwoDimensions() : output,
+                finalState: RecurrentState(h: Tensor(shape: stateShape, scalars: finalH),
+                                           c: hasCell ? Tensor(shape: stateShape, scalars: finalC) : nil),
+                tape: keepsTape ? Tape(steps: steps, batch: batch, sequences: sequences, lengths: lengths, passes: passes,
+                                       dropoutMasks: masks) : nil)
     }
 
     /// Statistics of the gate that carries the state (a GRU's update gate z, an LSTM's forget
@@ -275,9 +389,11 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     /// (`layer * D + direction`); `nil` for cells without such a gate. Saturated counts values
     /// above 0.95 or below 0.05. Padded steps of shorter sequences are included.
     public func gateStatistics(of forward: Forward) -> [GateStatistics?] {
-        zip(cells, forward.tape.passes).map { cell, pass in
-            cell.carryGate(in: pass.workspace).map { view in
-                var sum = 0.0, saturated = 0
+        cells.indices.map { index in
+            let views = forward.tapes.compactMap { cells[index].carryGate(in: $0.passes[index].workspace) }
+            guard !views.isEmpty else { return nil }
+            var sum = 0.0, saturated = 0, count = 0
+            for view in views {
                 for row in 0..<view.rows {
                     let values = view.base + row * view.rowStride
                     for j in 0..<view.width {
@@ -286,9 +402,9 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                         if v > 0.95 || v < 0.05 { saturated += 1 }
                     }
                 }
-                let count = Double(max(view.rows * view.width, 1))
-                return GateStatistics(mean: sum / count, saturatedFraction: Double(saturated) / count)
+                count += view.rows * view.width
             }
+            return GateStatistics(mean: sum / Double(max(count, 1)), saturatedFraction: Double(saturated) / Double(max(count, 1)))
         }
     }
 
@@ -316,13 +432,63 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         _ forward: Forward, outputGradient: Tensor<Scalar>? = nil,
         finalStateGradient: RecurrentState<Scalar>? = nil, observer: inout Observer
     ) -> Gradients where Observer.Scalar == Scalar {
-        let tape = forward.tape
+        if let outputGradient {
+            precondition(outputGradient.shape == forward.output.shape, "output gradient of shape \(outputGradient.shape)")
+        }
+        guard forward.tapes.count > 1 else {
+            return backward(forward.tapes[0], outputGradient: outputGradient, finalStateGradient: finalStateGradient,
+                            observer: &observer)
+        }
+        let ranges = forward.tapes.map(\.sequences), batchAxis = configuration.batchFirst ? 0 : 1
+        let outputs = outputGradient?.split(alongAxis: batchAxis, ranges)
+        let finalH = finalStateGradient?.h.split(alongAxis: 1, ranges), finalC = finalStateGradient?.c?.split(alongAxis: 1, ranges)
+        let tapes = forward.tapes
+        let partGradients: [Gradients]
+        if let first = observer.observerForPart() {
+            // each part into its own observer, merged in the order of the parts
+            let observers = PartResults<Observer>(count: tapes.count)
+            for p in tapes.indices { observers[p] = p == 0 ? first : observer.observerForPart() }
+            partGradients = inParts(tapes.count) { p in
+                var partObserver = observers[p]!
+                defer { observers[p] = partObserver }
+                return backward(tapes[p], outputGradient: outputs?[p],
+                                finalStateGradient: finalH.map { RecurrentState(h: $0[p], c: finalC?[p]) },
+                                observer: &partObserver)
+            }
+            for part in observers.values { observer.merge(part) }
+        } else {
+            partGradients = tapes.indices.map { p in
+                backward(tapes[p], outputGradient: outputs?[p],
+                         finalStateGradient: finalH.map { RecurrentState(h: $0[p], c: finalC?[p]) }, observer: &observer)
+            }
+        }
+        var parameters = partGradients[0].parameters
+        parameters.withUnsafeMutableBufferPointer { total in
+            for part in partGradients.dropFirst() {
+                part.parameters.withUnsafeBufferPointer {
+                    Scalar.axpy(count: total.count, alpha: 1, x: $0.baseAddress!, y: total.baseAddress!)
+                }
+            }
+        }
+        let initialC = partGradients[0].initialState.c == nil ? nil
+            : Tensor(concatenating: partGradients.map { $0.initialState.c! }, alongAxis: 1)
+        return Gradients(
+            input: Tensor(concatenating: partGradients.map(\.input), alongAxis: batchAxis),
+            initialState: RecurrentState(h: Tensor(concatenating: partGradients.map(\.initialState.h), alongAxis: 1),
+                                         c: initialC),
+            parameters: parameters)
+    }
+
+    /// Backward through one part's tape.
+    private func backward<Observer: BackwardObserver>(
+        _ tape: Tape, outputGradient: Tensor<Scalar>?, finalStateGradient: RecurrentState<Scalar>?,
+        observer: inout Observer
+    ) -> Gradients where Observer.Scalar == Scalar {
         let (steps, batch, h, d) = (tape.steps, tape.batch, hiddenSize, configuration.directions)
         let rowSize = batch * h
         let validLengths = tape.lengths ?? Array(repeating: steps, count: batch)
         var upstream: [Scalar]
         if let outputGradient {
-            precondition(outputGradient.shape == forward.output.shape, "output gradient of shape \(outputGradient.shape)")
             upstream = (configuration.batchFirst ? outputGradient.swappingFirstTwoDimensions() : outputGradient).scalars
         } else {
             upstream = Array(repeating: 0, count: steps * batch * d * h)
@@ -367,7 +533,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                         observer.observe(HiddenStateGradient(
                             layer: layer, direction: direction,
                             gradient: UnsafeBufferPointer(start: running.h(0), count: rowSize),
-                            times: timesPointer, hiddenSize: h))
+                            times: timesPointer, firstSequence: tape.sequences.lowerBound, hiddenSize: h))
                     }
                     let padded = (0..<batch).filter { s >= validLengths[$0] }
                     for b in padded { moveRow(b, from: running, to: held) }

@@ -55,42 +55,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     }
 
     /// Writes `value` where a Bernoulli draw of probability `p` succeeds and 0 elsewhere, over
-    /// `count` elements: the bulk form of ``bernoulli(_:)`` for masks of millions of draws.
-    ///
-    /// Four xoshiro256** lanes, seeded from this generator's next four words, run interleaved,
-    /// and each 64-bit word gives two draws, its low and high 32 bits compared with
-    /// `p · 2^32` (so `p` has a resolution of 2^-32): element `8k + 2l + i` is half `i` of lane
-    /// `l`'s `k`-th word. One lane's chain of dependent updates is what limits ``next()``; four
-    /// independent ones keep the core busy, about 5 times the draws a second of a loop of
-    /// ``bernoulli(_:)``. The stream differs from that loop's but is as reproducible.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// `count` elements: the bulk form of ``bernoulli(_:)``, through a ``LaneGenerator`` seeded
+    /// from this generator's next four words.
     public mutating func fillBernoulli<Scalar: TensorScalar>(_ y: UnsafeMutablePointer<Scalar>, count: Int,
                                                              p: Double, value: Scalar) {
-        var lanes = (SeededGenerator(seed: next()), SeededGenerator(seed: next()),
-                     SeededGenerator(seed: next()), SeededGenerator(seed: next()))
-        let threshold = UInt32(clamping: Int64((max(0, min(1, p)) * 0x1.0p32).rounded()))
-        let certain = p >= 1
-        @inline(__always) func put(_ word: UInt64, _ out: UnsafeMutablePointer<Scalar>) {
-            out[0] = certain || UInt32(truncatingIfNeeded: word) < threshold ? value : 0
-            out[1] = certain || UInt32(truncatingIfNeeded: word >> 32) < threshold ? value : 0
-        }
-        @inline(__always) func block(into out: UnsafeMutablePointer<Scalar>) {
-            put(lanes.0.next(), out)
-            put(lanes.1.next(), out + 2)
-            put(lanes.2.next(), out + 4)
-            put(lanes.3.next(), out + 6)
-        }
-        var index = 0
-        while index + 8 <= count {
-            block(into: y + index)
-            index += 8
-        }
-        guard index < count else { return }
-        let tail = UnsafeMutablePointer<Scalar>.allocate(capacity: 8)
-        defer { tail.deallocate() }
-        block(into: tail)
-        (y + index).update(from: tail, count: count - index)
+        var lanes = LaneGenerator(from: &self)
+        lanes.fillBernoulli(y, count: count, p: p, value: value)
     }
 
     public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool {
@@ -128,4 +98,51 @@ private struct SplitMix64 {
 @inline(__always)
 private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
     (x << k) | (x >> (64 - k))
+}
+
+/// Four xoshiro256** generators run interleaved, for masks of millions of Bernoulli draws.
+///
+/// One generator's chain of dependent state updates is what limits ``SeededGenerator/next()``;
+/// four independent ones keep the core busy, and each 64-bit word gives two draws, its low and
+/// high 32 bits compared with `p · 2^32` (so `p` has a resolution of 2^-32): about 5 times the
+/// draws a second of a loop of ``SeededGenerator/bernoulli(_:)``, as reproducible.
+public struct LaneGenerator: Sendable {
+    private var lanes: (SeededGenerator, SeededGenerator, SeededGenerator, SeededGenerator)
+
+    /// Lanes seeded from `generator`'s next four words.
+    public init(from generator: inout SeededGenerator) {
+        lanes = (SeededGenerator(seed: generator.next()), SeededGenerator(seed: generator.next()),
+                 SeededGenerator(seed: generator.next()), SeededGenerator(seed: generator.next()))
+    }
+
+    /// Writes `value` where a Bernoulli draw of probability `p` succeeds and 0 elsewhere, over
+    /// `count` elements, continuing the lanes: element `8k + 2l + i` is half `i` of lane `l`'s
+    /// `k`-th word; a last partial block of 8 discards the draws it does not use.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func fillBernoulli<Scalar: TensorScalar>(_ y: UnsafeMutablePointer<Scalar>, count: Int,
+                                                             p: Double, value: Scalar) {
+        let threshold = UInt32(clamping: Int64((max(0, min(1, p)) * 0x1.0p32).rounded()))
+        let certain = p >= 1
+        @inline(__always) func put(_ word: UInt64, _ out: UnsafeMutablePointer<Scalar>) {
+            out[0] = certain || UInt32(truncatingIfNeeded: word) < threshold ? value : 0
+            out[1] = certain || UInt32(truncatingIfNeeded: word >> 32) < threshold ? value : 0
+        }
+        @inline(__always) func block(into out: UnsafeMutablePointer<Scalar>) {
+            put(lanes.0.next(), out)
+            put(lanes.1.next(), out + 2)
+            put(lanes.2.next(), out + 4)
+            put(lanes.3.next(), out + 6)
+        }
+        var index = 0
+        while index + 8 <= count {
+            block(into: y + index)
+            index += 8
+        }
+        guard index < count else { return }
+        let tail = UnsafeMutablePointer<Scalar>.allocate(capacity: 8)
+        defer { tail.deallocate() }
+        block(into: tail)
+        (y + index).update(from: tail, count: count - index)
+    }
 }

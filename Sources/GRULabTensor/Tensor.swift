@@ -85,6 +85,44 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
         return Tensor(shape: inner, scalars: Array(scalars[i * size..<(i + 1) * size]))
     }
 
+    /// The sub-tensors of `ranges` along dimension `axis`, as `torch.split` gives them: for
+    /// `[T, N, H]` and axis 1, each range of sequences, `[T, n_i, H]`.
+    public func split(alongAxis axis: Int, _ ranges: [Range<Int>]) -> [Tensor] {
+        precondition(axis >= 0 && axis < rank && ranges.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= shape[axis] },
+                     "ranges \(ranges) along axis \(axis) of shape \(shape)")
+        let outer = shape[..<axis].reduce(1, *), extent = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        return ranges.map { range in
+            var partShape = shape
+            partShape[axis] = range.count
+            var part = [Scalar]()
+            part.reserveCapacity(outer * range.count * inner)
+            for o in 0..<outer {
+                part.append(contentsOf: scalars[(o * extent + range.lowerBound) * inner..<(o * extent + range.upperBound) * inner])
+            }
+            return Tensor(shape: partShape, scalars: part)
+        }
+    }
+
+    /// `parts` joined along dimension `axis`, as `torch.cat` joins them; the inverse of
+    /// ``split(alongAxis:_:)`` over consecutive ranges. Every part has the same shape but for `axis`.
+    public init(concatenating parts: [Tensor], alongAxis axis: Int) {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.rank == parts[0].rank && axis < $0.rank }
+                     && parts.allSatisfy { part in (0..<part.rank).allSatisfy { $0 == axis || part.shape[$0] == parts[0].shape[$0] } },
+                     "concatenating shapes \(parts.map(\.shape)) along axis \(axis)")
+        var shape = parts[0].shape
+        shape[axis] = parts.reduce(0) { $0 + $1.shape[axis] }
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        var scalars = [Scalar]()
+        scalars.reserveCapacity(shape.reduce(1, *))
+        for o in 0..<outer {
+            for part in parts {
+                let block = part.shape[axis] * inner
+                scalars.append(contentsOf: part.scalars[o * block..<(o + 1) * block])
+            }
+        }
+        self.init(shape: shape, scalars: scalars)
+    }
+
     /// The transpose of a matrix: `[a, b]` becomes `[b, a]`.
     public func transposed() -> Tensor {
         precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")

@@ -137,6 +137,23 @@ public struct SequenceModel<Scalar: TensorScalar>: Sendable {
     ///   `RecurrentNetworkError` for lengths that do not fit.
     public func forward(_ x: Tensor<Scalar>, lengths: [Int]? = nil, training: Bool = false,
                         generator: inout SeededGenerator) throws -> Forward {
+        let (networkInput, projected) = try inputLayer(x)
+        let pass = try network.forward(networkInput, lengths: lengths, training: training, generator: &generator)
+        let head = self.head(pass.output, lengths: lengths)
+        return Forward(output: head.output, network: pass, input: x, projected: projected, headInput: head.input,
+                       lengths: lengths)
+    }
+
+    /// The output of ``forward(_:lengths:training:generator:)`` with `training: false`, the same
+    /// numbers, saving nothing for backward (``RecurrentNetwork/evaluate(_:initialState:lengths:)``):
+    /// `[N, O]` (last step) or `[T, N, O]` (every step).
+    public func evaluate(_ x: Tensor<Scalar>, lengths: [Int]? = nil) throws -> Tensor<Scalar> {
+        try head(network.evaluate(inputLayer(x).output, lengths: lengths).output, lengths: lengths).output
+    }
+
+    /// The network's input: `x` itself, or the input layer's output `[T, N, E]`, which is also
+    /// `projected` (empty without an input layer).
+    private func inputLayer(_ x: Tensor<Scalar>) throws -> (output: Tensor<Scalar>, projected: [Scalar]) {
         guard x.rank == 3, x.shape[2] == inputSize, x.shape[0] >= 1, x.shape[1] >= 1 else {
             throw ModelError.inputShape(expected: "[T, N, \(inputSize)]", got: x.shape)
         }
@@ -160,12 +177,18 @@ public struct SequenceModel<Scalar: TensorScalar>: Sendable {
             }
             networkInput = Tensor(shape: [steps, batch, e], scalars: projected)
         }
-        let pass = try network.forward(networkInput, lengths: lengths, training: training, generator: &generator)
+        return (networkInput, projected)
+    }
+
+    /// The head on the network's output `[T, N, D*H]`: the model's output and the head's input
+    /// (the last valid step of each sequence, or every step).
+    private func head(_ networkOutput: Tensor<Scalar>, lengths: [Int]?) -> (output: Tensor<Scalar>, input: [Scalar]) {
+        let (steps, batch) = (networkOutput.shape[0], networkOutput.shape[1])
         let f = features
         let headInput: [Scalar]
         if placement == .lastStep {
             var last = [Scalar](repeating: 0, count: batch * f)
-            pass.output.withUnsafeBufferPointer { o in
+            networkOutput.withUnsafeBufferPointer { o in
                 last.withUnsafeMutableBufferPointer { l in
                     for b in 0..<batch {
                         let t = (lengths?[b] ?? steps) - 1
@@ -175,7 +198,7 @@ public struct SequenceModel<Scalar: TensorScalar>: Sendable {
             }
             headInput = last
         } else {
-            headInput = pass.output.scalars
+            headInput = networkOutput.scalars
         }
         let rows = headInput.count / f
         var y = [Scalar](repeating: 0, count: rows * outputSize)
@@ -189,8 +212,7 @@ public struct SequenceModel<Scalar: TensorScalar>: Sendable {
             }
         }
         let shape = placement == .lastStep ? [batch, outputSize] : [steps, batch, outputSize]
-        return Forward(output: Tensor(shape: shape, scalars: y), network: pass, input: x,
-                       projected: projected, headInput: headInput, lengths: lengths)
+        return (Tensor(shape: shape, scalars: y), headInput)
     }
 
     /// The gradient of every parameter, named as ``parameters``, from `dL/d output`, handing

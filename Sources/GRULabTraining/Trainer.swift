@@ -163,13 +163,12 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     @_specialize(where Scalar == Double)
     public func evaluate(on batch: TaskBatch, chunk: Int = 256) throws(TrainingError) -> Evaluation {
         var loss = 0.0, correct = 0.0, weight = 0.0
-        var unused = SeededGenerator(seed: 0)
         var start = 0
         while start < batch.size {
             let part = batch.sequences(start..<min(start + max(chunk, 1), batch.size), placement: task.placement)
             let output: Tensor<Scalar>
             do {
-                output = try model.forward(Tensor<Scalar>(part.x), lengths: part.lengths, generator: &unused).output
+                output = try model.evaluate(Tensor<Scalar>(part.x), lengths: part.lengths)
             } catch {
                 throw .invalidBatch("\(error)")
             }

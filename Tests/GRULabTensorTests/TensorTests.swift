@@ -40,4 +40,15 @@ import Testing
         let t = Tensor<Double>(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])
         #expect(t[slice: 1] == Tensor(shape: [2], scalars: [3, 4]))
     }
+
+    @Test func splitAndConcatenateAlongAnAxisAreInverses() {
+        let t = Tensor<Double>(shape: [2, 5, 3], scalars: (0..<30).map(Double.init))
+        let parts = t.split(alongAxis: 1, [0..<2, 2..<3, 3..<5])
+        #expect(parts.map(\.shape) == [[2, 2, 3], [2, 1, 3], [2, 2, 3]])
+        #expect(parts[1].scalars == [6, 7, 8, 21, 22, 23])
+        #expect(Tensor(concatenating: parts, alongAxis: 1) == t)
+        let rows = t.split(alongAxis: 0, [1..<2])
+        #expect(rows[0] == t[slice: 1].reshaped([1, 5, 3]))
+        #expect(Tensor(concatenating: t.split(alongAxis: 2, [0..<1, 1..<3]), alongAxis: 2) == t)
+    }
 }

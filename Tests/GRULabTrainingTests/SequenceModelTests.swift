@@ -73,6 +73,23 @@ import Testing
         #expect(worst <= 1e-6 * scale, "max error \(worst) at scale \(scale)")
     }
 
+    /// Evaluation saves nothing for backward and gives forward's numbers.
+    @Test(arguments: cases)
+    func evaluateGivesForwardsOutput(c: Case) throws {
+        let model = try Self.model(c, outputs: 3)
+        var g = SeededGenerator(seed: 2)
+        let batch = 9  // split into parts
+        let x = Tensor<Double>(shape: [4, batch, 4], scalars: (0..<4 * batch * 4).map { _ in Double(g.next() % 3) })
+        let lengths = c.lengths.map { Array(($0 + $0 + $0).prefix(batch)) }
+        let forward = try model.forward(x, lengths: lengths, generator: &g).output
+        let evaluated = try model.evaluate(x, lengths: lengths)
+        #expect(evaluated.shape == forward.shape)
+        #expect(evaluated.maxAbsoluteDifference(forward) <= 1e-14)
+        #expect(throws: ModelError.inputShape(expected: "[T, N, 4]", got: [4, 2, 5])) {
+            try model.evaluate(Tensor(zeros: [4, 2, 5]))
+        }
+    }
+
     @Test func parametersAreNamedAsPyTorchWouldNameThem() throws {
         let model = try Self.model(Self.cases[1], outputs: 5)
         let names = model.parameters.names

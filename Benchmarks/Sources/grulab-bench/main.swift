@@ -114,12 +114,11 @@ final class TrainStep: BenchmarkStep {
     }
 }
 
-/// Evaluation: the forward pass only (`training: false`, so a preset's modifiers would be in
-/// their evaluation form), no backward.
+/// Evaluation: `RecurrentNetwork.evaluate`, the forward pass that saves nothing for backward
+/// (a preset's modifiers would be in their evaluation form).
 final class EvalStep: BenchmarkStep {
     let network: RecurrentNetwork<Float>
     let input: Tensor<Float>
-    var generator: SeededGenerator
     let flops: Double?
     let recurrentGEMM: (m: Int, n: Int, k: Int)?
 
@@ -129,13 +128,12 @@ final class EvalStep: BenchmarkStep {
                                                        using: &generator)
         input = Tensor(shape: [c.steps, c.batch, c.input],
                        scalars: (0..<c.steps * c.batch * c.input).map { _ in generator.uniform(-1, 1) })
-        self.generator = generator
         flops = gates.map { stepFLOPs(c, gates: $0, training: false) }
         recurrentGEMM = gates.map { recurrentProduct(c, gates: $0) }
     }
 
     func run() throws {
-        _ = try network.forward(input, training: false, generator: &generator)
+        _ = try network.evaluate(input)
     }
 }
 
