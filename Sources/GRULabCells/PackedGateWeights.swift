@@ -23,7 +23,7 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
             hiddenSize: hiddenSize, using: &generator)
     }
 
-    public func makeScratch(batch: Int) {}
+    public func makeScratch(batch: Int) -> RecurrentPanels<Scalar> { RecurrentPanels() }
 
     private var recurrentOffset: Int { width * inputSize }
     private var biasOffset: Int { recurrentOffset + width * hiddenSize }
@@ -42,7 +42,7 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
     }
 
     public func project(_ parameters: ParameterSet<Scalar>, input: UnsafePointer<Scalar>, rows: Int,
-                        into projection: UnsafeMutablePointer<Scalar>, foldRecurrentBias: Bool, scratch: Void) {
+                        into projection: UnsafeMutablePointer<Scalar>, foldRecurrentBias: Bool, scratch: RecurrentPanels<Scalar>) {
         withLayout(parameters) { wih, _, bih, bhh in
             var bias = Array(UnsafeBufferPointer(start: bih, count: width))
             if foldRecurrentBias { Scalar.axpy(count: width, alpha: 1, x: bhh, y: &bias) }
@@ -52,11 +52,14 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
 
     public func recurrent(_ parameters: ParameterSet<Scalar>, gates range: Range<Int>, h: UnsafePointer<Scalar>,
                           rows: Int, into y: UnsafeMutablePointer<Scalar>, addingBias: Bool, accumulate: Bool,
-                          scratch: Void) {
+                          scratch: RecurrentPanels<Scalar>) {
         withLayout(parameters) { _, whh, _, bhh in
             let block = range.lowerBound * hiddenSize, y = y + block, count = range.count * hiddenSize
             let product = whh.rows(block, count: count)
-            if addingBias && !accumulate {
+            if let panels = scratch.panels(product, gates: range, transposed: false) {
+                panels.apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width,
+                             bias: addingBias ? bhh + block : nil, accumulate: accumulate)
+            } else if addingBias && !accumulate {
                 product.apply(rows: rows, x: h, xStride: hiddenSize, bias: bhh + block, y: y, yStride: width)
             } else {
                 product.apply(rows: rows, x: h, xStride: hiddenSize, y: y, yStride: width, accumulate: accumulate)
@@ -67,12 +70,17 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
 
     public func recurrentBackward(_ parameters: ParameterSet<Scalar>, gates range: Range<Int>,
                                   dy: UnsafePointer<Scalar>, rows: Int, dh: UnsafeMutablePointer<Scalar>,
-                                  accumulate: Bool, scratch: Void) {
+                                  accumulate: Bool, scratch: RecurrentPanels<Scalar>) {
         withLayout(parameters) { _, whh, _, _ in
             let block = range.lowerBound * hiddenSize
-            whh.rows(block, count: range.count * hiddenSize)
-                .backwardInput(rows: rows, dy: dy + block, dyStride: width, dx: dh, dxStride: hiddenSize,
-                               accumulate: accumulate)
+            let product = whh.rows(block, count: range.count * hiddenSize)
+            if let panels = scratch.panels(product, gates: range, transposed: true) {
+                panels.apply(rows: rows, x: dy + block, xStride: width, y: dh, yStride: hiddenSize, bias: nil,
+                             accumulate: accumulate)
+            } else {
+                product.backwardInput(rows: rows, dy: dy + block, dyStride: width, dx: dh, dxStride: hiddenSize,
+                                      accumulate: accumulate)
+            }
         }
     }
 
@@ -80,7 +88,7 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
         _ parameters: ParameterSet<Scalar>, rows: Int, input: UnsafePointer<Scalar>,
         recurrentOperands: [(gates: Range<Int>, operand: UnsafePointer<Scalar>)],
         inputProjectionGradient dxp: UnsafePointer<Scalar>, recurrentProjectionGradient dhp: UnsafePointer<Scalar>,
-        inputGradient: UnsafeMutablePointer<Scalar>, parameterGradients: inout ParameterSet<Scalar>, scratch: Void
+        inputGradient: UnsafeMutablePointer<Scalar>, parameterGradients: inout ParameterSet<Scalar>, scratch: RecurrentPanels<Scalar>
     ) {
         withLayout(parameters) { wih, whh, _, _ in
             wih.backwardInput(rows: rows, dy: dxp, dyStride: width, dx: inputGradient, dxStride: inputSize,
