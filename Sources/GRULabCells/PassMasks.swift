@@ -182,9 +182,13 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
                 direct.update(repeating: 0, count: row)
                 continue
             }
-            direct.update(from: g, count: row)
-            Scalar.multiply(count: row, x: mask.pointer + s * zoneoutStride, y: direct)
-            Scalar.axpy(count: row, alpha: -1, x: direct, y: g)
+            // one pass: the part m ⊙ g goes straight to slot s, the rest through the cell
+            let m = mask.pointer + s * zoneoutStride
+            for i in 0..<row {
+                let part = m[i] * g[i]
+                direct[i] = part
+                g[i] -= part
+            }
         }
     }
 
