@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "ActivationKernels.h"
+#include "AffineKernels.h"
 
 /// Direct 2-D convolutions with 'same' zero padding and stride 1, for small feature maps: no
 /// im2col matrix, no BLAS. Each function has a float and a double form, and runs with AVX2 and
