@@ -14,14 +14,14 @@ import GRULabTensor
 /// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. Every product is hoisted out of the time loop;
 /// the step is elementwise.
 ///
-/// With ``Recurrence/parallelScan`` the forward recurrence `h_t = a_t ⊙ h_{t-1} + b_t`
-/// (`a = 1 - z`, `b = z ⊙ h~`) is solved for all steps before the loop, as the state from a zero
-/// initial state, `B_t = a_t ⊙ B_{t-1} + b_t`: elementwise, so each thread takes a share of the
-/// batch's sequences through all steps, and the result depends on neither the number of
-/// threads nor the share. Each step then only reads `h_t = B_t`, or `A_t ⊙ h_0 + B_t` for a
-/// nonzero `h_0` (`A_t = Π a_s`, a running product). It agrees with the sequential recurrence to
-/// rounding. It assumes nothing rewrites the state between steps, so a modifier that does
-/// (zoneout) needs ``Recurrence/sequential``.
+/// The recurrence is elementwise, so sequences are independent: with
+/// ``Recurrence/parallelScan`` step 0, where the initial state is first known, runs all steps,
+/// each thread taking a share of the batch's sequences through time, and writes every slot;
+/// the later steps have nothing left to do. Each sequence's arithmetic is that of
+/// ``Recurrence/sequential``, so both give the same bits, on any number of threads. It assumes
+/// nothing rewrites the state between steps, so a modifier that does (zoneout) needs
+/// ``Recurrence/sequential``. (A finished sequence's padded slots, which step 0 fills too, are
+/// overwritten with its carried state after each step; nothing reads them before.)
 ///
 /// With at most ``SmallAffine/maxInputs`` input features the input products bypass BLAS and
 /// are not stored: each pass recomputes them from the input (C multiply-adds an output), and
@@ -42,7 +42,7 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     public enum Recurrence: String, Sendable, CaseIterable {
         /// One step after the other.
         case sequential
-        /// All steps at once by a chunked associative scan, before the time loop.
+        /// All steps at step 0, the batch's sequences shared among threads.
         case parallelScan = "parallel-scan"
     }
 
@@ -68,8 +68,6 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let small: SmallInput?
         /// `[T, N, H]`: z.
         let gate: Buffer<Scalar>
-        /// For the parallel scan.
-        let scan: Scan?
     }
 
     struct SmallInput: Sendable {
@@ -86,15 +84,6 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let scratch: Buffer<Scalar>
     }
 
-    struct Scan: Sendable {
-        /// `[T, N, H]`: `B_t`, the state after step t from a zero initial state.
-        let b: Buffer<Scalar>
-        /// `[N, H]`: `A_t = Π_{s ≤ t} (1 - z_s)` through the last step, for a nonzero h_0.
-        let a: Buffer<Scalar>
-        /// Whether h_0 is zero, decided at step 0: then `h_t = B_t`, and A is not needed.
-        let zeroStart: Buffer<Bool>
-    }
-
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
         let rows = steps * batch, h = hiddenSize, c = inputSize
         let small = c <= SmallAffine<Scalar>.maxInputs
@@ -106,10 +95,7 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                                       packedGradient: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       inputGradient: Buffer(count: rows * c, zeroed: false),
                                       scratch: Buffer(count: batch * 2 * h, zeroed: false)) : nil,
-            gate: Buffer(count: rows * h, zeroed: false),
-            scan: recurrence == .parallelScan ? Scan(b: Buffer(count: rows * h, zeroed: false),
-                                                     a: Buffer(count: batch * h, zeroed: false),
-                                                     zeroStart: Buffer(count: 1)) : nil)
+            gate: Buffer(count: rows * h, zeroed: false))
     }
 
     private func linears<R>(_ body: (_ z: Linear<Scalar>, _ bz: UnsafePointer<Scalar>,
@@ -134,7 +120,6 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                 wh.apply(rows: rows, x: input, xStride: inputSize, bias: bh, y: y + h, yStride: 2 * h)
             }
         }
-        if let scan = workspace.scan { self.scan(workspace, into: scan.b) }
     }
 
     /// `[C + 1, 2H]`: W_z^T and W_h^T side by side, then b_z and b_h.
@@ -176,56 +161,31 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         return candidate
     }
 
-    /// Fills z and `B_t` for every step: each thread takes a share of the batch's sequences
-    /// through all steps, so that nothing is combined across threads.
-    private func scan(_ workspace: Workspace, into scanB: Buffer<Scalar>) {
-        let (steps, n, h) = (workspace.steps, workspace.batch, hiddenSize)
+    public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
+        let n = workspace.batch
+        guard recurrence == .parallelScan else {
+            advance(t, rows: 0..<n, states: states, workspace: workspace)
+            return
+        }
+        guard t == 0 else { return }
         let parts = max(1, min(blasThreads(), n))
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let rows = part * n / parts ..< (part + 1) * n / parts
-            for t in 0..<steps {
-                let candidate = activate(t, rows: rows, workspace)
-                let lane = (t * n + rows.lowerBound) * h
-                // row by row, so the inner loop over a row's units is plain strided arithmetic
-                // the compiler vectorises
-                for r in 0..<rows.count {
-                    let z = workspace.gate.pointer + lane + r * h, b = scanB.pointer + lane + r * h
-                    let c = candidate + r * 2 * h
-                    if t == 0 {
-                        for j in 0..<h { b[j] = z[j] * c[j] }
-                    } else {
-                        let previous = b - n * h
-                        for j in 0..<h { b[j] = (1 - z[j]) * previous[j] + z[j] * c[j] }
-                    }
-                }
-            }
+            for t in 0..<workspace.steps { advance(t, rows: rows, states: states, workspace: workspace) }
         }
     }
 
-    public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
-        let n = workspace.batch, h = hiddenSize, lanes = n * h
-        let hPrev = states.h(t), hNext = states.h(t + 1), z = workspace.gate[t * lanes]
-        if let scan = workspace.scan {
-            let h0 = states.h(0), b = scan.b[t * lanes], a = scan.a.pointer
-            if t == 0 { scan.zeroStart.pointer.pointee = (0..<lanes).allSatisfy { h0[$0] == 0 } }
-            if scan.zeroStart.pointer.pointee {
-                hNext.update(from: b, count: lanes)
-                return
-            }
-            if t == 0 {
-                for i in 0..<lanes { a[i] = 1 - z[i] }
-            } else {
-                for i in 0..<lanes { a[i] *= 1 - z[i] }
-            }
-            for i in 0..<lanes { hNext[i] = a[i] * h0[i] + b[i] }
-            return
-        }
-        let candidate = activate(t, rows: 0..<n, workspace)
-        for b in 0..<n {
-            for j in 0..<h {
-                let z = z[b * h + j]
-                hNext[b * h + j] = (1 - z) * hPrev[b * h + j] + z * candidate[b * 2 * h + j]
-            }
+    /// Step t for batch rows `rows`: z into the gate, and slot t + 1 of h.
+    private func advance(_ t: Int, rows: Range<Int>, states: StateBuffers<Scalar>, workspace: Workspace) {
+        let h = hiddenSize, first = rows.lowerBound * h
+        let candidate = activate(t, rows: rows, workspace)
+        let z = workspace.gate[(t * workspace.batch) * h + first]
+        let hPrev = states.h(t) + first, hNext = states.h(t + 1) + first
+        // row by row, so the inner loop over a row's units is plain strided arithmetic the
+        // compiler vectorises
+        for r in 0..<rows.count {
+            let z = z + r * h, previous = hPrev + r * h, next = hNext + r * h, c = candidate + r * 2 * h
+            for j in 0..<h { next[j] = (1 - z[j]) * previous[j] + z[j] * c[j] }
         }
     }
 
