@@ -34,19 +34,24 @@ static ALWAYS_INLINE void NAME(store_first)(SCALAR *p, const VECTOR *v, int64_t 
     for (int64_t l = 0; l < n; l++) p[l] = lanes[l];
 }
 
-/* One vector of outputs at a time for all rows, so that its IN weight vectors and its bias stay
-   in registers; `IN` is a constant where this is inlined, so that the input loop unrolls. */
+/* Row after row, so that each row's outputs are stored in order, whole cache lines at a time;
+   the weights come from the L1 cache. `IN` is a constant where this is inlined, so that the
+   input loop unrolls and the row's inputs stay in registers. */
 static ALWAYS_INLINE void NAME(affine_body)(int IN, int64_t rows, int64_t out, const SCALAR *x, int64_t x_stride,
                                             const SCALAR *wt, int64_t wt_stride, const SCALAR *bias, SCALAR *y,
                                             int64_t y_stride) {
-    for (int64_t o = 0; o < out; o += LANES) {
-        const int64_t n = out - o;
-        VECTOR w[GRULAB_AFFINE_MAX_IN], b;
-        for (int i = 0; i < IN; i++) NAME(load_first)(&w[i], wt + i * wt_stride + o, n);
-        NAME(load_first)(&b, bias + o, n);
-        for (int64_t r = 0; r < rows; r++) {
-            VECTOR sum = b;
-            for (int i = 0; i < IN; i++) sum += x[r * x_stride + i] * w[i];
+    for (int64_t r = 0; r < rows; r++) {
+        SCALAR xr[GRULAB_AFFINE_MAX_IN];
+        for (int i = 0; i < IN; i++) xr[i] = x[r * x_stride + i];
+        for (int64_t o = 0; o < out; o += LANES) {
+            const int64_t n = out - o;
+            VECTOR sum;
+            NAME(load_first)(&sum, bias + o, n);
+            for (int i = 0; i < IN; i++) {
+                VECTOR w;
+                NAME(load_first)(&w, wt + i * wt_stride + o, n);
+                sum += xr[i] * w;
+            }
             NAME(store_first)(y + r * y_stride + o, &sum, n);
         }
     }
