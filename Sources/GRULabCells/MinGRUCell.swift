@@ -1,5 +1,6 @@
 import Foundation
 import GRULabTensor
+import _GRULabKernels
 
 /// The minimal GRU of Feng et al. 2024: gates from the input only, so the recurrence is linear
 /// in `h` and a sequence can be computed by a scan over time.
@@ -80,7 +81,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let packedGradient: Buffer<Scalar>
         /// `[T, N, C]`: dL/dx, written by the backward steps.
         let inputGradient: Buffer<Scalar>
-        /// `[N, 2H]`: one step's pre-activations of z and h~, then their gradients.
+        /// `[N, 2H]`: one step's h~, in the second half of each row, at the row stride of the
+        /// projection, so that both paths read it alike.
         let scratch: Buffer<Scalar>
     }
 
@@ -200,24 +202,21 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     /// to act on (masking the carried state would amplify it at every step).
     public var appliesRecurrentMask: Bool { true }
 
-    /// With few input features the step also adds its rows' share of the gradients of the
-    /// input, weights and biases, summed from step T - 1 down (the first call, at `T - 1`,
-    /// starts the sums).
+    /// With few input features one kernel does the whole step (`grulab_mingru_backward`): it
+    /// recomputes h~, and adds its rows' share of the gradients of the input, weights and
+    /// biases at once, summed from step T - 1 down (the first call, at `T - 1`, starts the sums).
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
         let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
         let gate = workspace.gate[t * n * h], hPrev = states.h(t), dh = gradient.h(0)
-        // [N, 2H]: h~ in the second half, replaced by the gradients of z's and h~'s pre-activations
-        let a: UnsafeMutablePointer<Scalar>
         if let small = workspace.small {
-            let packed = small.packed.pointer
-            a = small.scratch.pointer
-            SmallAffine.apply(rows: n, inputs: c, outputs: h, x: small.input[t * n * c], xStride: c,
-                              weightT: packed + h, weightStride: 2 * h, bias: packed + c * 2 * h + h,
-                              y: a + h, yStride: 2 * h)
-        } else {
-            a = workspace.projection![t * n * 2 * h]
+            if t == workspace.steps - 1 { small.packedGradient.zero() }
+            Self.smallInputBackward(rows: n, inputs: c, hidden: h, gate: gateActivation, x: small.input[t * n * c],
+                                    z: gate, hPrev: hPrev, dh: dh, packed: small.packed.pointer,
+                                    dx: small.inputGradient[t * n * c], dPacked: small.packedGradient.pointer)
+            return
         }
+        let a = workspace.projection![t * n * 2 * h]
         gateActivation.withDerivative { (sigma: (Scalar) -> Scalar) in
             // Rows addressed outside the inner loop, which indexes by j alone and vectorises.
             for b in 0..<n {
@@ -230,13 +229,31 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                 }
             }
         }
-        guard let small = workspace.small else { return }
-        let gradients = small.packedGradient.pointer
-        if t == workspace.steps - 1 { small.packedGradient.zero() }
-        SmallAffine.backward(rows: n, inputs: c, outputs: 2 * h, x: small.input[t * n * c], xStride: c,
-                             dy: a, dyStride: 2 * h, weightT: small.packed.pointer, weightStride: 2 * h,
-                             dx: small.inputGradient[t * n * c], dxStride: c,
-                             dWeightT: gradients, dWeightStride: 2 * h, dBias: gradients + c * 2 * h)
+    }
+
+    /// `grulab_mingru_backward` for `rows` rows: from `dh` `[rows, H]` (replaced by the gradient
+    /// of the previous state), `x` `[rows, C]`, z and h_prev `[rows, H]`, overwrites `dx`
+    /// `[rows, C]` and adds to `dPacked`, the gradient of `packed` (`[C + 1, 2H]`, see
+    /// ``SmallInput/packed``).
+    static func smallInputBackward(rows: Int, inputs: Int, hidden: Int, gate: Activation, x: UnsafePointer<Scalar>,
+                                   z: UnsafePointer<Scalar>, hPrev: UnsafePointer<Scalar>,
+                                   dh: UnsafeMutablePointer<Scalar>, packed: UnsafePointer<Scalar>,
+                                   dx: UnsafeMutablePointer<Scalar>, dPacked: UnsafeMutablePointer<Scalar>) {
+        precondition((1...SmallAffine<Scalar>.maxInputs).contains(inputs), "1...\(SmallAffine<Scalar>.maxInputs) inputs")
+        let kind = switch gate {
+        case .sigmoid: grulab_gate_sigmoid
+        case .hardSigmoid: grulab_gate_hard_sigmoid
+        case .tanh: grulab_gate_tanh
+        case .relu: grulab_gate_relu
+        }
+        let (rows, inputs, hidden) = (Int64(rows), Int64(inputs), Int64(hidden))
+        if Scalar.self == Float.self {
+            grulab_mingru_backward_f32(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
+                                       cast(dx), cast(dPacked))
+        } else {
+            grulab_mingru_backward_f64(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
+                                       cast(dx), cast(dPacked))
+        }
     }
 
     public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,

@@ -25,27 +25,6 @@ enum SmallAffine<Scalar: TensorScalar> {
                                    Int64(weightStride), cast(bias), cast(y), Int64(yStride))
         }
     }
-
-    /// The backward of ``apply(rows:inputs:outputs:x:xStride:weightT:weightStride:bias:y:yStride:)``
-    /// from `dy` `[rows, out]`, in one pass over it: overwrites `dx` `[rows, C]` with `dy wt^T`,
-    /// and adds `x^T dy` to `dwt` `[C, out]` (transposed as `wt` is) and the sum of dy's rows to
-    /// `dBias` `[out]`, the rows in order.
-    static func backward(rows: Int, inputs: Int, outputs: Int, x: UnsafePointer<Scalar>, xStride: Int,
-                         dy: UnsafePointer<Scalar>, dyStride: Int, weightT wt: UnsafePointer<Scalar>, weightStride: Int,
-                         dx: UnsafeMutablePointer<Scalar>, dxStride: Int,
-                         dWeightT dwt: UnsafeMutablePointer<Scalar>, dWeightStride: Int,
-                         dBias: UnsafeMutablePointer<Scalar>) {
-        precondition((1...maxInputs).contains(inputs), "SmallAffine takes 1...\(maxInputs) inputs")
-        if Scalar.self == Float.self {
-            grulab_affine_rows_backward_f32(Int64(rows), Int64(inputs), Int64(outputs), cast(x), Int64(xStride),
-                                            cast(dy), Int64(dyStride), cast(wt), Int64(weightStride), cast(dx),
-                                            Int64(dxStride), cast(dwt), Int64(dWeightStride), cast(dBias))
-        } else {
-            grulab_affine_rows_backward_f64(Int64(rows), Int64(inputs), Int64(outputs), cast(x), Int64(xStride),
-                                            cast(dy), Int64(dyStride), cast(wt), Int64(weightStride), cast(dx),
-                                            Int64(dxStride), cast(dwt), Int64(dWeightStride), cast(dBias))
-        }
-    }
 }
 
 /// `p` as a pointer to a C kernel's element type, which is `Scalar` (`float` for Float, else

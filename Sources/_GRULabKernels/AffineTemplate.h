@@ -57,46 +57,78 @@ static ALWAYS_INLINE void NAME(affine_body)(int IN, int64_t rows, int64_t out, c
     }
 }
 
-/* The parameter gradients one vector of outputs at a time, their sums in registers across all
-   rows; then each row's input gradient, IN dot products in vectors over the outputs (the zeros
-   that load_first puts past a row's end add nothing), whose lanes are added last, in order. */
-static ALWAYS_INLINE void NAME(affine_backward_body)(int IN, int64_t rows, int64_t out, const SCALAR *x,
-                                                     int64_t x_stride, const SCALAR *dy, int64_t dy_stride,
-                                                     const SCALAR *wt, int64_t wt_stride, SCALAR *dx,
-                                                     int64_t dx_stride, SCALAR *dwt, int64_t dwt_stride,
-                                                     SCALAR *dbias) {
-    for (int64_t o = 0; o < out; o += LANES) {
-        const int64_t n = out - o;
-        VECTOR g[GRULAB_AFFINE_MAX_IN], gb;
-        for (int i = 0; i < IN; i++) NAME(load_first)(&g[i], dwt + i * dwt_stride + o, n);
-        NAME(load_first)(&gb, dbias + o, n);
-        for (int64_t r = 0; r < rows; r++) {
-            VECTOR d;
-            NAME(load_first)(&d, dy + r * dy_stride + o, n);
-            gb += d;
-            for (int i = 0; i < IN; i++) g[i] += x[r * x_stride + i] * d;
-        }
-        for (int i = 0; i < IN; i++) NAME(store_first)(dwt + i * dwt_stride + o, &g[i], n);
-        NAME(store_first)(dbias + o, &gb, n);
+/* σ'(a) from a gate's output z, for the gate `GATE` (a constant where inlined). */
+static ALWAYS_INLINE void NAME(gate_derivative)(int GATE, const VECTOR *z, VECTOR *d) {
+    const VECTOR zero = {0}, one = zero + 1;
+    switch (GATE) {
+    case grulab_gate_sigmoid: *d = *z * (one - *z); break;
+    case grulab_gate_hard_sigmoid: *d = (VECTOR)((MASK)(*z > zero) & (MASK)(*z < one) & (MASK)(zero + (SCALAR)1 / 6)); break;
+    case grulab_gate_tanh: *d = one - *z * *z; break;
+    default: *d = (VECTOR)((MASK)(*z > zero) & (MASK)one); break;
     }
+}
+
+/* Row after row, each row's units in order, so that z, h_prev and dh stream through in the
+   order they lie; the parameter gradients (2·IN + 2 vectors a block of units) are added in the
+   L1 cache, and a row's dx sums stay in registers. `IN` and `GATE` are constants where this is
+   inlined. */
+static ALWAYS_INLINE void NAME(mingru_backward_body)(int IN, int GATE, int64_t rows, int64_t hidden,
+                                                     const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
+                                                     SCALAR *dh, const SCALAR *packed, SCALAR *dx,
+                                                     SCALAR *dpacked) {
+    const int64_t H = hidden, stride = 2 * hidden;
+    const SCALAR *bh = packed + IN * stride + H;
+    SCALAR *dbz = dpacked + IN * stride, *dbh = dbz + H;
+    const VECTOR one = (VECTOR){0} + 1;
     for (int64_t r = 0; r < rows; r++) {
-        VECTOR s[GRULAB_AFFINE_MAX_IN];
-        for (int i = 0; i < IN; i++) s[i] = (VECTOR){0};
-        for (int64_t o = 0; o < out; o += LANES) {
-            VECTOR d;
-            NAME(load_first)(&d, dy + r * dy_stride + o, out - o);
+        SCALAR xr[GRULAB_AFFINE_MAX_IN];
+        VECTOR sums[GRULAB_AFFINE_MAX_IN];
+        for (int i = 0; i < IN; i++) {
+            xr[i] = x[r * IN + i];
+            sums[i] = (VECTOR){0};
+        }
+        const SCALAR *zr = z + r * H, *pr = h_prev + r * H;
+        SCALAR *dr = dh + r * H;
+        for (int64_t j = 0; j < H; j += LANES) {
+            const int64_t n = H - j;
+            VECTOR zv, pv, dv, derivative, candidate, v;
+            NAME(load_first)(&zv, zr + j, n);
+            NAME(load_first)(&pv, pr + j, n);
+            NAME(load_first)(&dv, dr + j, n);
+            NAME(load_first)(&candidate, bh + j, n);
             for (int i = 0; i < IN; i++) {
-                VECTOR w;
-                NAME(load_first)(&w, wt + i * wt_stride + o, out - o);
-                s[i] += d * w;
+                NAME(load_first)(&v, packed + i * stride + H + j, n);
+                candidate += xr[i] * v;
+            }
+            NAME(gate_derivative)(GATE, &zv, &derivative);
+            const VECTOR daz = dv * (candidate - pv) * derivative, dah = dv * zv, carried = dv * (one - zv);
+            NAME(store_first)(dr + j, &carried, n);
+            NAME(load_first)(&v, dbz + j, n);
+            v += daz;
+            NAME(store_first)(dbz + j, &v, n);
+            NAME(load_first)(&v, dbh + j, n);
+            v += dah;
+            NAME(store_first)(dbh + j, &v, n);
+            for (int i = 0; i < IN; i++) {
+                SCALAR *gz = dpacked + i * stride + j, *gh = gz + H;
+                NAME(load_first)(&v, gz, n);
+                v += xr[i] * daz;
+                NAME(store_first)(gz, &v, n);
+                NAME(load_first)(&v, gh, n);
+                v += xr[i] * dah;
+                NAME(store_first)(gh, &v, n);
+                NAME(load_first)(&v, packed + i * stride + j, n);
+                sums[i] += v * daz;
+                NAME(load_first)(&v, packed + i * stride + H + j, n);
+                sums[i] += v * dah;
             }
         }
         for (int i = 0; i < IN; i++) {
             SCALAR lanes[LANES];
-            memcpy(lanes, &s[i], sizeof lanes);
+            memcpy(lanes, &sums[i], sizeof lanes);
             SCALAR total = lanes[0];
             for (int64_t l = 1; l < LANES; l++) total += lanes[l];
-            dx[r * dx_stride + i] = total;
+            dx[r * IN + i] = total;
         }
     }
 }
@@ -114,9 +146,15 @@ static ALWAYS_INLINE void NAME(affine_backward_body)(int IN, int64_t rows, int64
     default: call(8); break;   \
     }
 #define AFFINE(IN) NAME(affine_body)(IN, rows, out, x, x_stride, wt, wt_stride, bias, y, y_stride)
-#define AFFINE_BACKWARD(IN)                                                                                   \
-    NAME(affine_backward_body)(IN, rows, out, x, x_stride, dy, dy_stride, wt, wt_stride, dx, dx_stride, dwt, \
-                               dwt_stride, dbias)
+#define MINGRU_BACKWARD_GATE(IN, GATE) \
+    NAME(mingru_backward_body)(IN, GATE, rows, hidden, x, z, h_prev, dh, packed, dx, dpacked)
+#define MINGRU_BACKWARD(IN)                                                                         \
+    switch (gate) {                                                                                 \
+    case grulab_gate_sigmoid: MINGRU_BACKWARD_GATE(IN, grulab_gate_sigmoid); break;                 \
+    case grulab_gate_hard_sigmoid: MINGRU_BACKWARD_GATE(IN, grulab_gate_hard_sigmoid); break;       \
+    case grulab_gate_tanh: MINGRU_BACKWARD_GATE(IN, grulab_gate_tanh); break;                       \
+    default: MINGRU_BACKWARD_GATE(IN, grulab_gate_relu); break;                                     \
+    }
 
 static ALWAYS_INLINE void NAME(affine_any)(int64_t rows, int64_t in, int64_t out, const SCALAR *x, int64_t x_stride,
                                            const SCALAR *wt, int64_t wt_stride, const SCALAR *bias, SCALAR *y,
@@ -124,15 +162,14 @@ static ALWAYS_INLINE void NAME(affine_any)(int64_t rows, int64_t in, int64_t out
     WITH_CONSTANT_IN(AFFINE)
 }
 
-static ALWAYS_INLINE void NAME(affine_backward_any)(int64_t rows, int64_t in, int64_t out, const SCALAR *x,
-                                                    int64_t x_stride, const SCALAR *dy, int64_t dy_stride,
-                                                    const SCALAR *wt, int64_t wt_stride, SCALAR *dx,
-                                                    int64_t dx_stride, SCALAR *dwt, int64_t dwt_stride,
-                                                    SCALAR *dbias) {
-    WITH_CONSTANT_IN(AFFINE_BACKWARD)
+static ALWAYS_INLINE void NAME(mingru_backward_any)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate,
+                                                    const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
+                                                    SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked) {
+    WITH_CONSTANT_IN(MINGRU_BACKWARD)
 }
 
-#undef AFFINE_BACKWARD
+#undef MINGRU_BACKWARD
+#undef MINGRU_BACKWARD_GATE
 #undef AFFINE
 #undef WITH_CONSTANT_IN
 
@@ -145,13 +182,10 @@ static FAST_TARGET void NAME(affine_fast)(int64_t rows, int64_t in, int64_t out,
     NAME(affine_any)(rows, in, out, x, x_stride, wt, wt_stride, bias, y, y_stride);
 }
 
-static FAST_TARGET void NAME(affine_backward_fast)(int64_t rows, int64_t in, int64_t out, const SCALAR *x,
-                                                   int64_t x_stride, const SCALAR *dy, int64_t dy_stride,
-                                                   const SCALAR *wt, int64_t wt_stride, SCALAR *dx,
-                                                   int64_t dx_stride, SCALAR *dwt, int64_t dwt_stride,
-                                                   SCALAR *dbias) {
-    NAME(affine_backward_any)(rows, in, out, x, x_stride, dy, dy_stride, wt, wt_stride, dx, dx_stride, dwt,
-                              dwt_stride, dbias);
+static FAST_TARGET void NAME(mingru_backward_fast)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate,
+                                                   const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
+                                                   SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked) {
+    NAME(mingru_backward_any)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked);
 }
 #endif
 
@@ -166,19 +200,16 @@ void NAME(grulab_affine_rows)(int64_t rows, int64_t in, int64_t out, const SCALA
     NAME(affine_any)(rows, in, out, x, x_stride, wt, wt_stride, bias, y, y_stride);
 }
 
-void NAME(grulab_affine_rows_backward)(int64_t rows, int64_t in, int64_t out, const SCALAR *x, int64_t x_stride,
-                                       const SCALAR *dy, int64_t dy_stride, const SCALAR *wt, int64_t wt_stride,
-                                       SCALAR *dx, int64_t dx_stride, SCALAR *dwt, int64_t dwt_stride,
-                                       SCALAR *dbias) {
+void NAME(grulab_mingru_backward)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const SCALAR *x,
+                                  const SCALAR *z, const SCALAR *h_prev, SCALAR *dh, const SCALAR *packed, SCALAR *dx,
+                                  SCALAR *dpacked) {
 #ifdef FAST_TARGET
     if (grulab_fast_available()) {
-        NAME(affine_backward_fast)(rows, in, out, x, x_stride, dy, dy_stride, wt, wt_stride, dx, dx_stride, dwt,
-                                   dwt_stride, dbias);
+        NAME(mingru_backward_fast)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked);
         return;
     }
 #endif
-    NAME(affine_backward_any)(rows, in, out, x, x_stride, dy, dy_stride, wt, wt_stride, dx, dx_stride, dwt,
-                              dwt_stride, dbias);
+    NAME(mingru_backward_any)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked);
 }
 
 #undef LANES
