@@ -177,13 +177,3 @@ public struct ConvolutionScratch<Scalar: TensorScalar> {
 private struct Shares: @unchecked Sendable {
     let body: (Int, Range<Int>) -> Void
 }
-
-/// `p` as a pointer to the C kernel's element type, which is `Scalar` (`float` for Float, else
-/// `double`).
-private func cast<Scalar, Element>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Element> {
-    UnsafeRawPointer(p).assumingMemoryBound(to: Element.self)
-}
-
-private func cast<Scalar, Element>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Element> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Element.self)
-}

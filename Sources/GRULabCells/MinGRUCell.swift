@@ -1,5 +1,6 @@
 import Foundation
 import GRULabTensor
+import _GRULabKernels
 
 /// The minimal GRU of Feng et al. 2024: gates from the input only, so the recurrence is linear
 /// in `h` and a sequence can be computed by a scan over time.
@@ -14,12 +15,19 @@ import GRULabTensor
 /// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. Every product is hoisted out of the time loop;
 /// the step is elementwise.
 ///
-/// With ``Recurrence/parallelScan`` the forward recurrence `h_t = a_t ⊙ h_{t-1} + b_t`
-/// (`a = 1 - z`, `b = z ⊙ h~`) is solved for all steps before the loop by an associative scan
-/// over time, `(A, B)_t = (a_t A_{t-1}, a_t B_{t-1} + b_t)`, split into chunks that run on all
-/// cores; each step then only reads `h_t = A_t ⊙ h_0 + B_t`. It agrees with the sequential
-/// recurrence to rounding. It assumes nothing rewrites the state between steps, so a modifier
-/// that does (zoneout) needs ``Recurrence/sequential``.
+/// The recurrence is elementwise, so sequences are independent: with
+/// ``Recurrence/parallelScan`` step 0, where the initial state is first known, runs all steps,
+/// each thread taking a share of the batch's sequences through time, and writes every slot;
+/// the later steps have nothing left to do. Each sequence's arithmetic is that of
+/// ``Recurrence/sequential``, so both give the same bits, on any number of threads. It assumes
+/// nothing rewrites the state between steps, so a modifier that does (zoneout) needs
+/// ``Recurrence/sequential``. (A finished sequence's padded slots, which step 0 fills too, are
+/// overwritten with its carried state after each step; nothing reads them before.)
+///
+/// With at most ``SmallAffine/maxInputs`` input features the input products bypass BLAS and
+/// are not stored: each pass recomputes them from the input (C multiply-adds an output), and
+/// each backward step adds its share to the gradients of the input, the weights and the biases
+/// at once, so no gradient of the pre-activations is stored either.
 ///
 /// ### References
 /// Feng, Tung, Ahmed, Bengio & Hajimirsadeghi 2024, "Were RNNs All We Needed?"
@@ -35,7 +43,7 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     public enum Recurrence: String, Sendable, CaseIterable {
         /// One step after the other.
         case sequential
-        /// All steps at once by a chunked associative scan, before the time loop.
+        /// All steps at step 0, the batch's sequences shared among threads.
         case parallelScan = "parallel-scan"
     }
 
@@ -52,22 +60,44 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             hiddenSize: h, using: &generator)
     }
 
-    public struct Workspace {
+    public struct Workspace: Sendable {
         let steps: Int, batch: Int
-        /// `[T, N, 2H]`: the pre-activation of z and h~, then their gradients.
-        let projection: Buffer<Scalar>
+        /// `[T, N, 2H]` when C is above ``SmallAffine/maxInputs``: the pre-activations of z and
+        /// h~, then their gradients.
+        let projection: Buffer<Scalar>?
+        /// When C is at most ``SmallAffine/maxInputs``: what the input products are recomputed from.
+        let small: SmallInput?
         /// `[T, N, H]`: z.
         let gate: Buffer<Scalar>
-        /// `[T, N, H]` each, for the parallel scan: `h_t = A_t ⊙ h_0 + B_t`.
-        let scanA: Buffer<Scalar>?, scanB: Buffer<Scalar>?
+    }
+
+    struct SmallInput: Sendable {
+        /// `[T, N, C]`: the input.
+        let input: Buffer<Scalar>
+        /// `[C + 1, 2H]`: row `i` holds column `i` of W_z and then of W_h (the weights
+        /// transposed), the last row b_z and then b_h.
+        let packed: Buffer<Scalar>
+        /// `[C + 1, 2H]`: the gradient of `packed`, summed by the backward steps.
+        let packedGradient: Buffer<Scalar>
+        /// `[T, N, C]`: dL/dx, written by the backward steps.
+        let inputGradient: Buffer<Scalar>
+        /// `[N, 2H]`: one step's h~, in the second half of each row, at the row stride of the
+        /// projection, so that both paths read it alike.
+        let scratch: Buffer<Scalar>
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
-        let rows = steps * batch, parallel = recurrence == .parallelScan
-        return Workspace(steps: steps, batch: batch, projection: Buffer(count: rows * 2 * hiddenSize, zeroed: false),
-                         gate: Buffer(count: rows * hiddenSize, zeroed: false),
-                         scanA: parallel ? Buffer(count: rows * hiddenSize, zeroed: false) : nil,
-                         scanB: parallel ? Buffer(count: rows * hiddenSize, zeroed: false) : nil)
+        let rows = steps * batch, h = hiddenSize, c = inputSize
+        let small = c <= SmallAffine<Scalar>.maxInputs
+        return Workspace(
+            steps: steps, batch: batch,
+            projection: small ? nil : Buffer(count: rows * 2 * h, zeroed: false),
+            small: small ? SmallInput(input: Buffer(count: rows * c, zeroed: false),
+                                      packed: Buffer(count: (c + 1) * 2 * h, zeroed: false),
+                                      packedGradient: Buffer(count: (c + 1) * 2 * h, zeroed: false),
+                                      inputGradient: Buffer(count: rows * c, zeroed: false),
+                                      scratch: Buffer(count: batch * 2 * h, zeroed: false)) : nil,
+            gate: Buffer(count: rows * h, zeroed: false))
     }
 
     private func linears<R>(_ body: (_ z: Linear<Scalar>, _ bz: UnsafePointer<Scalar>,
@@ -83,95 +113,81 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
 
     public func prepare(input: UnsafePointer<Scalar>, workspace: Workspace) {
         let rows = workspace.steps * workspace.batch, h = hiddenSize
-        let y = workspace.projection.pointer
-        linears { wz, bz, wh, bh in
-            wz.apply(rows: rows, x: input, xStride: inputSize, bias: bz, y: y, yStride: 2 * h)
-            wh.apply(rows: rows, x: input, xStride: inputSize, bias: bh, y: y + h, yStride: 2 * h)
-        }
-        if let scanA = workspace.scanA, let scanB = workspace.scanB {
-            scan(workspace, a: scanA, b: scanB)
+        if let small = workspace.small {
+            small.input.pointer.update(from: input, count: rows * inputSize)
+            pack(into: small.packed.pointer)
+        } else if let y = workspace.projection?.pointer {
+            linears { wz, bz, wh, bh in
+                wz.apply(rows: rows, x: input, xStride: inputSize, bias: bz, y: y, yStride: 2 * h)
+                wh.apply(rows: rows, x: input, xStride: inputSize, bias: bh, y: y + h, yStride: 2 * h)
+            }
         }
     }
 
-    /// Fills z and the scan's `(A_t, B_t)` for every step: each chunk of steps scans from the
-    /// identity `(1, 0)` on its own core, then the chunks' totals are composed in order and
-    /// applied to the later chunks, again in parallel.
-    private func scan(_ workspace: Workspace, a scanA: Buffer<Scalar>, b scanB: Buffer<Scalar>) {
-        let (steps, lanes, h) = (workspace.steps, workspace.batch * hiddenSize, hiddenSize)
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, steps / 16))
-        let bounds = (0...chunks).map { $0 * steps / chunks }
-        let buffers = ScanBuffers(projection: workspace.projection.pointer, gate: workspace.gate.pointer,
-                                  a: scanA.pointer, b: scanB.pointer)
-        let sigma = gateActivation
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let p = buffers.projection, gate = buffers.gate, aOut = buffers.a, bOut = buffers.b
-            for t in bounds[c]..<bounds[c + 1] {
-                for row in 0..<lanes / h {
-                    (gate + t * lanes + row * h).update(from: p + (t * lanes + row * h) * 2, count: h)
-                }
-                sigma.apply(gate + t * lanes, count: lanes)
-                // A chunk's first step starts from the identity (1, 0); row by row, so the inner
-                // loop over a row's units is plain strided arithmetic the compiler vectorises.
-                let first = t == bounds[c]
-                for row in 0..<lanes / h {
-                    let lane = t * lanes + row * h, candidate = p + (t * lanes + row * h) * 2 + h
-                    let z = gate + lane, a = aOut + lane, b = bOut + lane
-                    if first {
-                        for j in 0..<h {
-                            a[j] = 1 - z[j]
-                            b[j] = z[j] * candidate[j]
-                        }
-                    } else {
-                        let previousA = a - lanes, previousB = b - lanes
-                        for j in 0..<h {
-                            a[j] = (1 - z[j]) * previousA[j]
-                            b[j] = (1 - z[j]) * previousB[j] + z[j] * candidate[j]
-                        }
-                    }
+    /// `[C + 1, 2H]`: W_z^T and W_h^T side by side, then b_z and b_h.
+    private func pack(into packed: UnsafeMutablePointer<Scalar>) {
+        let (c, h) = (inputSize, hiddenSize)
+        parameters.withUnsafeBufferPointer { p in
+            let e = parameters.entries, wz = p.baseAddress! + e[0].offset, wh = p.baseAddress! + e[2].offset
+            for i in 0..<c {
+                for j in 0..<h {
+                    packed[i * 2 * h + j] = wz[j * c + i]
+                    packed[i * 2 * h + h + j] = wh[j * c + i]
                 }
             }
+            (packed + c * 2 * h).update(from: p.baseAddress! + e[1].offset, count: h)
+            (packed + c * 2 * h + h).update(from: p.baseAddress! + e[3].offset, count: h)
         }
-        guard chunks > 1 else { return }
-        let carry = Buffer<Scalar>(count: 2 * chunks * lanes)  // (A, B) entering each chunk
-        for c in 1..<chunks {
-            let last = bounds[c] - 1
-            for lane in 0..<lanes {
-                let enteringA = c == 1 ? 1 : carry[(c - 1) * 2 * lanes + lane].pointee
-                let enteringB = c == 1 ? 0 : carry[((c - 1) * 2 + 1) * lanes + lane].pointee
-                let localA = scanA[last * lanes + lane].pointee, localB = scanB[last * lanes + lane].pointee
-                carry[c * 2 * lanes + lane].pointee = localA * enteringA
-                carry[(c * 2 + 1) * lanes + lane].pointee = localA * enteringB + localB
-            }
+    }
+
+    /// z for batch rows `rows` of step t, into the gate; returns where their h~ lies, at a row
+    /// stride of 2H: in the projection, or computed into the scratch rows of `rows` (which
+    /// threads that take different rows share).
+    private func activate(_ t: Int, rows: Range<Int>, _ workspace: Workspace) -> UnsafeMutablePointer<Scalar> {
+        let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
+        let first = t * n + rows.lowerBound, gate = workspace.gate.pointer + first * h
+        let candidate: UnsafeMutablePointer<Scalar>
+        if let small = workspace.small {
+            let x = small.input.pointer + first * c, packed = small.packed.pointer, bias = packed + c * 2 * h
+            candidate = small.scratch.pointer + rows.lowerBound * 2 * h + h
+            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: x, xStride: c, weightT: packed,
+                              weightStride: 2 * h, bias: bias, y: gate, yStride: h)
+            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: x, xStride: c, weightT: packed + h,
+                              weightStride: 2 * h, bias: bias + h, y: candidate, yStride: 2 * h)
+        } else {
+            let p = workspace.projection!.pointer + first * 2 * h
+            for r in 0..<rows.count { (gate + r * h).update(from: p + r * 2 * h, count: h) }
+            candidate = p + h
         }
-        let carried = UncheckedPointer(carry.pointer)
-        DispatchQueue.concurrentPerform(iterations: chunks - 1) { index in
-            let c = index + 1, aOut = buffers.a, bOut = buffers.b, carry = carried.pointer
-            for t in bounds[c]..<bounds[c + 1] {
-                for lane in 0..<lanes {
-                    let localA = aOut[t * lanes + lane]
-                    bOut[t * lanes + lane] += localA * carry[(c * 2 + 1) * lanes + lane]
-                    aOut[t * lanes + lane] = localA * carry[c * 2 * lanes + lane]
-                }
-            }
-        }
+        gateActivation.apply(gate, count: rows.count * h)
+        return candidate
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
-        let n = workspace.batch, h = hiddenSize
-        if let scanA = workspace.scanA, let scanB = workspace.scanB {
-            let h0 = states.h(0), hNext = states.h(t + 1), a = scanA[t * n * h], b = scanB[t * n * h]
-            for i in 0..<n * h { hNext[i] = a[i] * h0[i] + b[i] }
+        let n = workspace.batch
+        guard recurrence == .parallelScan else {
+            advance(t, rows: 0..<n, states: states, workspace: workspace)
             return
         }
-        let a = workspace.projection[t * n * 2 * h], gate = workspace.gate[t * n * h]
-        let hPrev = states.h(t), hNext = states.h(t + 1)
-        for b in 0..<n { (gate + b * h).update(from: a + b * 2 * h, count: h) }
-        gateActivation.apply(gate, count: n * h)
-        for b in 0..<n {
-            for j in 0..<h {
-                let z = gate[b * h + j]
-                hNext[b * h + j] = (1 - z) * hPrev[b * h + j] + z * a[b * 2 * h + h + j]
-            }
+        guard t == 0 else { return }
+        let parts = max(1, min(blasThreads(), n))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let rows = part * n / parts ..< (part + 1) * n / parts
+            for t in 0..<workspace.steps { advance(t, rows: rows, states: states, workspace: workspace) }
+        }
+    }
+
+    /// Step t for batch rows `rows`: z into the gate, and slot t + 1 of h.
+    private func advance(_ t: Int, rows: Range<Int>, states: StateBuffers<Scalar>, workspace: Workspace) {
+        let h = hiddenSize, first = rows.lowerBound * h
+        let candidate = activate(t, rows: rows, workspace)
+        let z = workspace.gate[(t * workspace.batch) * h + first]
+        let hPrev = states.h(t) + first, hNext = states.h(t + 1) + first
+        // row by row, so the inner loop over a row's units is plain strided arithmetic the
+        // compiler vectorises
+        for r in 0..<rows.count {
+            let z = z + r * h, previous = hPrev + r * h, next = hNext + r * h, c = candidate + r * 2 * h
+            for j in 0..<h { next[j] = (1 - z[j]) * previous[j] + z[j] * c[j] }
         }
     }
 
@@ -186,11 +202,21 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     /// to act on (masking the carried state would amplify it at every step).
     public var appliesRecurrentMask: Bool { true }
 
+    /// With few input features one kernel does the whole step (`grulab_mingru_backward`): it
+    /// recomputes h~, and adds its rows' share of the gradients of the input, weights and
+    /// biases at once, summed from step T - 1 down (the first call, at `T - 1`, starts the sums).
     public func stepBackward(_ t: Int, states: StateBuffers<Scalar>, gradient: StateBuffers<Scalar>,
                              workspace: Workspace) {
-        let n = workspace.batch, h = hiddenSize
-        let a = workspace.projection[t * n * 2 * h], gate = workspace.gate[t * n * h]
-        let hPrev = states.h(t), dh = gradient.h(0)
+        let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
+        let gate = workspace.gate[t * n * h], hPrev = states.h(t), dh = gradient.h(0)
+        if let small = workspace.small {
+            if t == workspace.steps - 1 { small.packedGradient.zero() }
+            Self.smallInputBackward(rows: n, inputs: c, hidden: h, gate: gateActivation, x: small.input[t * n * c],
+                                    z: gate, hPrev: hPrev, dh: dh, packed: small.packed.pointer,
+                                    dx: small.inputGradient[t * n * c], dPacked: small.packedGradient.pointer)
+            return
+        }
+        let a = workspace.projection![t * n * 2 * h]
         gateActivation.withDerivative { (sigma: (Scalar) -> Scalar) in
             // Rows addressed outside the inner loop, which indexes by j alone and vectorises.
             for b in 0..<n {
@@ -205,11 +231,53 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         }
     }
 
+    /// `grulab_mingru_backward` for `rows` rows: from `dh` `[rows, H]` (replaced by the gradient
+    /// of the previous state), `x` `[rows, C]`, z and h_prev `[rows, H]`, overwrites `dx`
+    /// `[rows, C]` and adds to `dPacked`, the gradient of `packed` (`[C + 1, 2H]`, see
+    /// ``SmallInput/packed``).
+    static func smallInputBackward(rows: Int, inputs: Int, hidden: Int, gate: Activation, x: UnsafePointer<Scalar>,
+                                   z: UnsafePointer<Scalar>, hPrev: UnsafePointer<Scalar>,
+                                   dh: UnsafeMutablePointer<Scalar>, packed: UnsafePointer<Scalar>,
+                                   dx: UnsafeMutablePointer<Scalar>, dPacked: UnsafeMutablePointer<Scalar>) {
+        precondition((1...SmallAffine<Scalar>.maxInputs).contains(inputs), "1...\(SmallAffine<Scalar>.maxInputs) inputs")
+        let kind = switch gate {
+        case .sigmoid: grulab_gate_sigmoid
+        case .hardSigmoid: grulab_gate_hard_sigmoid
+        case .tanh: grulab_gate_tanh
+        case .relu: grulab_gate_relu
+        }
+        let (rows, inputs, hidden) = (Int64(rows), Int64(inputs), Int64(hidden))
+        if Scalar.self == Float.self {
+            grulab_mingru_backward_f32(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
+                                       cast(dx), cast(dPacked))
+        } else {
+            grulab_mingru_backward_f64(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
+                                       cast(dx), cast(dPacked))
+        }
+    }
+
     public func finishBackward(input: UnsafePointer<Scalar>, states: StateBuffers<Scalar>,
                                workspace: Workspace, inputGradient: UnsafeMutablePointer<Scalar>,
                                parameterGradients: inout ParameterSet<Scalar>) {
-        let rows = workspace.steps * workspace.batch, h = hiddenSize
-        let da = workspace.projection.pointer, e = parameters.entries
+        let rows = workspace.steps * workspace.batch, (h, c) = (hiddenSize, inputSize), e = parameters.entries
+        if let small = workspace.small {
+            inputGradient.update(from: small.inputGradient.pointer, count: rows * c)
+            let packed = small.packedGradient.pointer
+            parameterGradients.withUnsafeMutableBufferPointer { grads in
+                let base = grads.baseAddress!
+                let (dwz, dbz, dwh, dbh) = (base + e[0].offset, base + e[1].offset, base + e[2].offset, base + e[3].offset)
+                for j in 0..<h {
+                    for i in 0..<c {
+                        dwz[j * c + i] += packed[i * 2 * h + j]
+                        dwh[j * c + i] += packed[i * 2 * h + h + j]
+                    }
+                    dbz[j] += packed[c * 2 * h + j]
+                    dbh[j] += packed[c * 2 * h + h + j]
+                }
+            }
+            return
+        }
+        let da = workspace.projection!.pointer
         linears { wz, _, wh, _ in
             wz.backwardInput(rows: rows, dy: da, dyStride: 2 * h, dx: inputGradient, dxStride: inputSize,
                              accumulate: false)
@@ -226,17 +294,4 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             }
         }
     }
-}
-
-/// The scan's buffers, shared by the chunks: each chunk writes only its own steps.
-private struct ScanBuffers<Scalar: TensorScalar>: @unchecked Sendable {
-    let projection: UnsafeMutablePointer<Scalar>
-    let gate: UnsafeMutablePointer<Scalar>
-    let a: UnsafeMutablePointer<Scalar>
-    let b: UnsafeMutablePointer<Scalar>
-}
-
-private struct UncheckedPointer<Scalar>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Scalar>
-    init(_ pointer: UnsafeMutablePointer<Scalar>) { self.pointer = pointer }
 }

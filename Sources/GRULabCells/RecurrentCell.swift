@@ -19,10 +19,18 @@ public struct StateBuffers<Scalar: TensorScalar>: Sendable {
     /// `H`.
     public let hiddenSize: Int
 
-    /// Zeroed buffers of `slots` slots.
-    public init(slots: Int, batch: Int, hiddenSize: Int, hasCell: Bool) {
-        h = Buffer(count: slots * batch * hiddenSize)
-        c = hasCell ? Buffer(count: slots * batch * hiddenSize) : nil
+    /// Zeroed buffers of `slots` slots; with `zeroingFirstSlotOnly`, only slot 0 is zeroed, for
+    /// a forward pass, where every step writes the slot after it before anything reads it (the
+    /// trajectory is as large as the activations a pass saves, and zeroing it costs a pass over
+    /// memory).
+    public init(slots: Int, batch: Int, hiddenSize: Int, hasCell: Bool, zeroingFirstSlotOnly: Bool = false) {
+        let count = slots * batch * hiddenSize
+        h = Buffer(count: count, zeroed: !zeroingFirstSlotOnly)
+        c = hasCell ? Buffer(count: count, zeroed: !zeroingFirstSlotOnly) : nil
+        if zeroingFirstSlotOnly {
+            h.pointer.update(repeating: 0, count: batch * hiddenSize)
+            c?.pointer.update(repeating: 0, count: batch * hiddenSize)
+        }
         recurrentMask = nil
         self.batch = batch
         self.hiddenSize = hiddenSize

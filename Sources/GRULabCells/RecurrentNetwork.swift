@@ -306,6 +306,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         let (h, d) = (hiddenSize, configuration.directions)
         let stateShape = [cells.count, batch, h]
         let validLengths = lengths ?? Array(repeating: steps, count: batch)
+        let padded = validLengths.contains { $0 < steps }
         let rowSize = batch * h
         var layerInput = timeMajor.scalars
         var finalH = [Scalar](repeating: 0, count: cells.count * rowSize)
@@ -314,7 +315,10 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         var masks: [[Scalar]?] = []
         for layer in 0..<configuration.numLayers {
             let features = layer == 0 ? inputSize : d * h
-            var output = [Scalar](repeating: 0, count: steps * batch * d * h)
+            // every element is written below unless some sequence is shorter: then the padding
+            // must be zero (zeroing costs a pass over the whole output, as large as the states)
+            var output = padded ? [Scalar](repeating: 0, count: steps * batch * d * h)
+                : [Scalar](unsafeUninitializedCapacity: steps * batch * d * h) { $1 = $0.count }
             for direction in 0..<d {
                 let index = layer * d + direction
                 let cell = cells[index]
@@ -329,7 +333,8 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 var passInput = direction == 0 ? layerInput
                     : reversedInTime(layerInput, steps: steps, batch: batch, features: features, lengths: validLengths)
                 masks.maskInput(&passInput, steps: steps)
-                var states = StateBuffers<Scalar>(slots: steps + 1, batch: batch, hiddenSize: h, hasCell: hasCell)
+                var states = StateBuffers<Scalar>(slots: steps + 1, batch: batch, hiddenSize: h, hasCell: hasCell,
+                                                  zeroingFirstSlotOnly: true)
                 states.recurrentMask = masks.productMask
                 if let initialState {
                     initialState.h.withUnsafeBufferPointer { states.h(0).update(from: $0.baseAddress! + index * rowSize, count: rowSize) }
@@ -348,8 +353,14 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                     finalC.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: index * rowSize).update(from: states.c(steps), count: rowSize) }
                 }
                 output.withUnsafeMutableBufferPointer { out in
-                    for b in 0..<batch {
-                        for s in 0..<validLengths[b] {
+                    // one direction without padding is slots 1...T as they lie; else row by row,
+                    // in memory order
+                    guard d > 1 || padded else {
+                        out.baseAddress!.update(from: masks.h(states, 1), count: out.count)
+                        return
+                    }
+                    for s in 0..<steps {
+                        for b in 0..<batch where s < validLengths[b] {
                             let t = direction == 0 ? s : validLengths[b] - 1 - s
                             (out.baseAddress! + ((t * batch + b) * d + direction) * h)
                                 .update(from: masks.h(states, s + 1) + b * h, count: h)
@@ -498,6 +509,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         var gradients = cells.map { $0.parameters.zeros() }
         var noiseGradients = noiseParameters.map { $0.zeros() }
         var times = [Int](repeating: -1, count: batch)
+        let shortest = validLengths.min() ?? 0
         for layer in (0..<configuration.numLayers).reversed() {
             if let mask = tape.dropoutMasks[layer] {
                 upstream.withUnsafeMutableBufferPointer { u in
@@ -518,6 +530,12 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 }
                 for s in (0..<steps).reversed() {
                     upstream.withUnsafeBufferPointer { u in
+                        // one direction at a step every sequence has: its rows lie together
+                        if d == 1, s < shortest {
+                            for b in 0..<batch { times[b] = s }
+                            Scalar.axpy(count: rowSize, alpha: 1, x: u.baseAddress! + s * rowSize, y: running.h(0))
+                            return
+                        }
                         for b in 0..<batch {
                             guard s < validLengths[b] else {
                                 times[b] = -1

@@ -83,14 +83,6 @@ import Testing
         expectClose(biasGradient, zip(initialBiasGradient, gradients.bias).map { Double($0) + $1 }, tolerance,
                     "bias gradient")
     }
-
-    /// The largest difference, relative to the largest expected magnitude.
-    func expectClose<Scalar: TensorScalar>(_ actual: [Scalar], _ expected: [Double], _ tolerance: Double,
-                                           _ name: String) {
-        let scale = max(expected.map(abs).max() ?? 0, 1)
-        let error = zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
-        #expect(error / scale <= tolerance, "\(name): error \(error) at scale \(scale)")
-    }
 }
 
 /// The convolution and its gradients term by term, from the definition (zero outside the frame).

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "ActivationKernels.h"
+#include "AffineKernels.h"
 #include "PackedProductKernels.h"
 
 /// Direct 2-D convolutions with 'same' zero padding and stride 1, for small feature maps: no
