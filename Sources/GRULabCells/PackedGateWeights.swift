@@ -46,7 +46,18 @@ public struct PackedGateWeights<Scalar: TensorScalar>: GateWeights {
         withLayout(parameters) { wih, _, bih, bhh in
             var bias = Array(UnsafeBufferPointer(start: bih, count: width))
             if foldRecurrentBias { Scalar.axpy(count: width, alpha: 1, x: bhh, y: &bias) }
-            wih.apply(rows: rows, x: input, xStride: inputSize, bias: bias, y: projection, yStride: width)
+            guard inputSize <= SmallAffine<Scalar>.maxInputs else {
+                wih.apply(rows: rows, x: input, xStride: inputSize, bias: bias, y: projection, yStride: width)
+                return
+            }
+            // few inputs: one pass writing each output once, where BLAS would write the bias rows,
+            // pack a skinny operand and add the product onto them
+            var transposed = [Scalar](repeating: 0, count: inputSize * width)
+            for o in 0..<width {
+                for i in 0..<inputSize { transposed[i * width + o] = wih.weight[o * inputSize + i] }
+            }
+            SmallAffine.apply(rows: rows, inputs: inputSize, outputs: width, x: input, xStride: inputSize,
+                              weightT: transposed, weightStride: width, bias: bias, y: projection, yStride: width)
         }
     }
 

@@ -59,3 +59,33 @@ import Testing
         }
     }
 }
+
+/// The input projection of the stacked layout against its definition, with few inputs (its own
+/// kernel) and with many (BLAS), the recurrent bias folded in or not.
+@Suite struct PackedGateWeightsTests {
+    @Test(arguments: [3, 8, 12])
+    func theInputProjectionIsItsDefinition(inputs: Int) {
+        var g = SeededGenerator(seed: 8)
+        let weights = PackedGateWeights<Float>(gates: 3, inputSize: inputs, hiddenSize: 5)
+        let parameters = weights.initialParameters(CellInitializer(), using: &g)
+        let rows = 7, width = 15
+        let x = (0..<rows * inputs).map { _ in Float(g.uniform(-1.0, 1.0)) }
+        let (wih, bih, bhh) = (parameters.tensor(at: 0).scalars, parameters.tensor(at: 2).scalars, parameters.tensor(at: 3).scalars)
+        for fold in [false, true] {
+            var y = [Float](repeating: .nan, count: rows * width)
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in
+                    weights.project(parameters, input: x.baseAddress!, rows: rows, into: y.baseAddress!,
+                                    foldRecurrentBias: fold, scratch: weights.makeScratch(batch: rows))
+                }
+            }
+            for r in 0..<rows {
+                for o in 0..<width {
+                    var sum = Double(bih[o]) + (fold ? Double(bhh[o]) : 0)
+                    for i in 0..<inputs { sum += Double(x[r * inputs + i]) * Double(wih[o * inputs + i]) }
+                    #expect(abs(Double(y[r * width + o]) - sum) <= 1e-6, "inputs \(inputs), row \(r), output \(o)")
+                }
+            }
+        }
+    }
+}
