@@ -84,6 +84,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         /// `[N, 2H]`: one step's h~, in the second half of each row, at the row stride of the
         /// projection, so that both paths read it alike.
         let scratch: Buffer<Scalar>
+        /// The backward kernel's copy of `packed` and `packedGradient` in blocks of units.
+        let work: Buffer<Scalar>
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
@@ -96,7 +98,9 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                                       packed: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       packedGradient: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       inputGradient: Buffer(count: rows * c, zeroed: false),
-                                      scratch: Buffer(count: batch * 2 * h, zeroed: false)) : nil,
+                                      scratch: Buffer(count: batch * 2 * h, zeroed: false),
+                                      work: Buffer(count: Int(grulab_mingru_backward_work_count(Int64(c), Int64(h))),
+                                                   zeroed: false)) : nil,
             gate: Buffer(count: rows * h, zeroed: false))
     }
 
@@ -213,7 +217,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             if t == workspace.steps - 1 { small.packedGradient.zero() }
             Self.smallInputBackward(rows: n, inputs: c, hidden: h, gate: gateActivation, x: small.input[t * n * c],
                                     z: gate, hPrev: hPrev, dh: dh, packed: small.packed.pointer,
-                                    dx: small.inputGradient[t * n * c], dPacked: small.packedGradient.pointer)
+                                    dx: small.inputGradient[t * n * c], dPacked: small.packedGradient.pointer,
+                                    work: small.work.pointer)
             return
         }
         let a = workspace.projection![t * n * 2 * h]
@@ -234,11 +239,12 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     /// `grulab_mingru_backward` for `rows` rows: from `dh` `[rows, H]` (replaced by the gradient
     /// of the previous state), `x` `[rows, C]`, z and h_prev `[rows, H]`, overwrites `dx`
     /// `[rows, C]` and adds to `dPacked`, the gradient of `packed` (`[C + 1, 2H]`, see
-    /// ``SmallInput/packed``).
+    /// ``SmallInput/packed``); `work` holds `grulab_mingru_backward_work_count(C, H)` elements.
     static func smallInputBackward(rows: Int, inputs: Int, hidden: Int, gate: Activation, x: UnsafePointer<Scalar>,
                                    z: UnsafePointer<Scalar>, hPrev: UnsafePointer<Scalar>,
                                    dh: UnsafeMutablePointer<Scalar>, packed: UnsafePointer<Scalar>,
-                                   dx: UnsafeMutablePointer<Scalar>, dPacked: UnsafeMutablePointer<Scalar>) {
+                                   dx: UnsafeMutablePointer<Scalar>, dPacked: UnsafeMutablePointer<Scalar>,
+                                   work: UnsafeMutablePointer<Scalar>) {
         precondition((1...SmallAffine<Scalar>.maxInputs).contains(inputs), "1...\(SmallAffine<Scalar>.maxInputs) inputs")
         let kind = switch gate {
         case .sigmoid: grulab_gate_sigmoid
@@ -249,10 +255,10 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let (rows, inputs, hidden) = (Int64(rows), Int64(inputs), Int64(hidden))
         if Scalar.self == Float.self {
             grulab_mingru_backward_f32(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
-                                       cast(dx), cast(dPacked))
+                                       cast(dx), cast(dPacked), cast(work))
         } else {
             grulab_mingru_backward_f64(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
-                                       cast(dx), cast(dPacked))
+                                       cast(dx), cast(dPacked), cast(work))
         }
     }
 

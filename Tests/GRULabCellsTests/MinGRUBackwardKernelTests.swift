@@ -1,6 +1,7 @@
 @testable import GRULabCells
 import GRULabTensor
 import Testing
+import _GRULabKernels
 
 /// `grulab_mingru_backward` (through `MinGRUCell.smallInputBackward`) against the definition in
 /// Double, for every gate activation and input count it specialises: units of one lane, fewer
@@ -60,6 +61,9 @@ import Testing
 
         mutating func run(_ rows: Range<Int>) {
             let (s, gate, first) = (s, gate, rows.lowerBound)
+            // one element past an aligned start, so the kernel has to align its blocks itself
+            let count = Int(grulab_mingru_backward_work_count(Int64(s.inputs), Int64(s.hidden)))
+            let work = Buffer<Scalar>(count: count + 1)
             let (x, z, hPrev, packed) = (x, z, hPrev, packed)
             x.withUnsafeBufferPointer { x in
                 z.withUnsafeBufferPointer { z in
@@ -72,7 +76,8 @@ import Testing
                                         x: x.baseAddress! + first * s.inputs, z: z.baseAddress! + first * s.hidden,
                                         hPrev: hPrev.baseAddress! + first * s.hidden,
                                         dh: dh.baseAddress! + first * s.hidden, packed: packed,
-                                        dx: dx.baseAddress! + first * s.inputs, dPacked: dPacked.baseAddress!)
+                                        dx: dx.baseAddress! + first * s.inputs, dPacked: dPacked.baseAddress!,
+                                        work: work.pointer + 1)
                                 }
                             }
                         }

@@ -41,14 +41,17 @@ typedef enum {
 ///
 /// x `[rows, in]`, z, h_prev and dh `[rows, hidden]`, dx `[rows, in]`, all contiguous. `packed`
 /// `[in + 1, 2·hidden]` holds in row `i` column `i` of W_z and then of W_h, in its last row b_z and
-/// then b_h (b_z is not read); `dpacked` is its gradient, laid out alike. Rows are summed in
-/// order; a row's `dx` sums its units in vectors (8 floats or 4 doubles wide) and then adds
-/// the lanes in order.
+/// then b_h (b_z is not read); `dpacked` is its gradient, laid out alike. `work` holds
+/// `grulab_mingru_backward_work_count(in, hidden)` elements. Rows are summed in order; a row's
+/// `dx` sums its units in vectors (8 floats or 4 doubles wide) and then adds the lanes in order.
 void grulab_mingru_backward_f32(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const float *x,
                                 const float *z, const float *h_prev, float *dh, const float *packed, float *dx,
-                                float *dpacked);
+                                float *dpacked, float *work);
 void grulab_mingru_backward_f64(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const double *x,
                                 const double *z, const double *h_prev, double *dh, const double *packed,
-                                double *dx, double *dpacked);
+                                double *dx, double *dpacked, double *work);
+
+/// The elements of the `work` buffer of ``grulab_mingru_backward_f32`` (or `_f64`).
+int64_t grulab_mingru_backward_work_count(int64_t in, int64_t hidden);
 
 #endif
