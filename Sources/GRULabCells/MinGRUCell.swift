@@ -12,8 +12,8 @@ import _GRULabKernels
 /// ```
 ///
 /// Parameters, stored `[out, in]` as PyTorch's `nn.Linear`: `weight_z` `[H, C]`, `bias_z`
-/// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. Every product is hoisted out of the time loop;
-/// the step is elementwise.
+/// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. There is no recurrent product: the step is
+/// elementwise.
 ///
 /// The recurrence is elementwise, so sequences are independent: with
 /// ``Recurrence/parallelScan`` step 0, where the initial state is first known, runs all steps,
