@@ -81,9 +81,6 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let packedGradient: Buffer<Scalar>
         /// `[T, N, C]`: dL/dx, written by the backward steps.
         let inputGradient: Buffer<Scalar>
-        /// `[N, 2H]`: one step's h~, in the second half of each row, at the row stride of the
-        /// projection, so that both paths read it alike.
-        let scratch: Buffer<Scalar>
         /// The backward kernel's copy of `packed` and `packedGradient` in blocks of units.
         let work: Buffer<Scalar>
     }
@@ -98,7 +95,6 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                                       packed: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       packedGradient: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       inputGradient: Buffer(count: rows * c, zeroed: false),
-                                      scratch: Buffer(count: batch * 2 * h, zeroed: false),
                                       work: Buffer(count: Int(grulab_mingru_backward_work_count(Int64(c), Int64(h))),
                                                    zeroed: false)) : nil,
             gate: Buffer(count: rows * h, zeroed: false))
@@ -144,27 +140,19 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         }
     }
 
-    /// z for batch rows `rows` of step t, into the gate; returns where their h~ lies, at a row
-    /// stride of 2H: in the projection, or computed into the scratch rows of `rows` (which
-    /// threads that take different rows share).
-    private func activate(_ t: Int, rows: Range<Int>, _ workspace: Workspace) -> UnsafeMutablePointer<Scalar> {
+    /// z for batch rows `rows` of step t, into the gate.
+    private func activate(_ t: Int, rows: Range<Int>, _ workspace: Workspace) {
         let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
         let first = t * n + rows.lowerBound, gate = workspace.gate.pointer + first * h
-        let candidate: UnsafeMutablePointer<Scalar>
         if let small = workspace.small {
-            let x = small.input.pointer + first * c, packed = small.packed.pointer, bias = packed + c * 2 * h
-            candidate = small.scratch.pointer + rows.lowerBound * 2 * h + h
-            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: x, xStride: c, weightT: packed,
-                              weightStride: 2 * h, bias: bias, y: gate, yStride: h)
-            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: x, xStride: c, weightT: packed + h,
-                              weightStride: 2 * h, bias: bias + h, y: candidate, yStride: 2 * h)
+            let packed = small.packed.pointer
+            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: small.input[first * c], xStride: c,
+                              weightT: packed, weightStride: 2 * h, bias: packed + c * 2 * h, y: gate, yStride: h)
         } else {
             let p = workspace.projection!.pointer + first * 2 * h
             for r in 0..<rows.count { (gate + r * h).update(from: p + r * 2 * h, count: h) }
-            candidate = p + h
         }
         gateActivation.apply(gate, count: rows.count * h)
-        return candidate
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
@@ -183,15 +171,35 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
 
     /// Step t for batch rows `rows`: z into the gate, and slot t + 1 of h.
     private func advance(_ t: Int, rows: Range<Int>, states: StateBuffers<Scalar>, workspace: Workspace) {
-        let h = hiddenSize, first = rows.lowerBound * h
-        let candidate = activate(t, rows: rows, workspace)
-        let z = workspace.gate[(t * workspace.batch) * h + first]
-        let hPrev = states.h(t) + first, hNext = states.h(t + 1) + first
+        let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
+        activate(t, rows: rows, workspace)
+        let first = t * n + rows.lowerBound, offset = rows.lowerBound * h
+        let z = workspace.gate[first * h], hPrev = states.h(t) + offset, hNext = states.h(t + 1) + offset
+        if let small = workspace.small {
+            Self.smallInputForward(rows: rows.count, inputs: c, hidden: h, x: small.input[first * c], z: z,
+                                   hPrev: hPrev, packed: small.packed.pointer, h: hNext)
+            return
+        }
+        let candidate = workspace.projection!.pointer + first * 2 * h + h
         // row by row, so the inner loop over a row's units is plain strided arithmetic the
         // compiler vectorises
         for r in 0..<rows.count {
             let z = z + r * h, previous = hPrev + r * h, next = hNext + r * h, c = candidate + r * 2 * h
             for j in 0..<h { next[j] = (1 - z[j]) * previous[j] + z[j] * c[j] }
+        }
+    }
+
+    /// `grulab_mingru_forward` for `rows` rows: `h = (1 - z) ⊙ h_prev + z ⊙ h~` `[rows, H]`, h~
+    /// from `x` `[rows, C]` and `packed` (``SmallInput/packed``).
+    static func smallInputForward(rows: Int, inputs: Int, hidden: Int, x: UnsafePointer<Scalar>,
+                                  z: UnsafePointer<Scalar>, hPrev: UnsafePointer<Scalar>,
+                                  packed: UnsafePointer<Scalar>, h: UnsafeMutablePointer<Scalar>) {
+        precondition((1...SmallAffine<Scalar>.maxInputs).contains(inputs), "1...\(SmallAffine<Scalar>.maxInputs) inputs")
+        let (rows, inputs, hidden) = (Int64(rows), Int64(inputs), Int64(hidden))
+        if Scalar.self == Float.self {
+            grulab_mingru_forward_f32(rows, inputs, hidden, cast(x), cast(z), cast(hPrev), cast(packed), cast(h))
+        } else {
+            grulab_mingru_forward_f64(rows, inputs, hidden, cast(x), cast(z), cast(hPrev), cast(packed), cast(h))
         }
     }
 

@@ -57,6 +57,32 @@ static ALWAYS_INLINE void NAME(affine_body)(int IN, int64_t rows, int64_t out, c
     }
 }
 
+/* Row after row, each row's units in order; `IN` is a constant where this is inlined. */
+static ALWAYS_INLINE void NAME(mingru_forward_body)(int IN, int64_t rows, int64_t hidden, const SCALAR *x,
+                                                    const SCALAR *z, const SCALAR *h_prev, const SCALAR *packed,
+                                                    SCALAR *h) {
+    const int64_t H = hidden, stride = 2 * hidden;
+    const SCALAR *bh = packed + IN * stride + H;
+    const VECTOR one = (VECTOR){0} + 1;
+    for (int64_t r = 0; r < rows; r++) {
+        SCALAR xr[GRULAB_AFFINE_MAX_IN];
+        for (int i = 0; i < IN; i++) xr[i] = x[r * IN + i];
+        for (int64_t j = 0; j < H; j += LANES) {
+            const int64_t n = H - j, at = r * H + j;
+            VECTOR zv, pv, candidate, w;
+            NAME(load_first)(&zv, z + at, n);
+            NAME(load_first)(&pv, h_prev + at, n);
+            NAME(load_first)(&candidate, bh + j, n);
+            for (int i = 0; i < IN; i++) {
+                NAME(load_first)(&w, packed + i * stride + H + j, n);
+                candidate += xr[i] * w;
+            }
+            const VECTOR next = (one - zv) * pv + zv * candidate;
+            NAME(store_first)(h + at, &next, n);
+        }
+    }
+}
+
 /* σ'(a) from a gate's output z, for the gate `GATE` (a constant where inlined). */
 static ALWAYS_INLINE void NAME(gate_derivative)(int GATE, const VECTOR *z, VECTOR *d) {
     const VECTOR zero = {0}, one = zero + 1;
@@ -161,6 +187,7 @@ static ALWAYS_INLINE void NAME(mingru_backward_body)(int IN, int GATE, int64_t r
     default: call(8); break;   \
     }
 #define AFFINE(IN) NAME(affine_body)(IN, rows, out, x, x_stride, wt, wt_stride, bias, y, y_stride)
+#define MINGRU_FORWARD(IN) NAME(mingru_forward_body)(IN, rows, hidden, x, z, h_prev, packed, h)
 #define MINGRU_BACKWARD_GATE(IN, GATE) \
     NAME(mingru_backward_body)(IN, GATE, rows, hidden, x, z, h_prev, dh, packed, dx, dpacked, work)
 #define MINGRU_BACKWARD(IN)                                                                         \
@@ -177,6 +204,12 @@ static ALWAYS_INLINE void NAME(affine_any)(int64_t rows, int64_t in, int64_t out
     WITH_CONSTANT_IN(AFFINE)
 }
 
+static ALWAYS_INLINE void NAME(mingru_forward_any)(int64_t rows, int64_t in, int64_t hidden, const SCALAR *x,
+                                                   const SCALAR *z, const SCALAR *h_prev, const SCALAR *packed,
+                                                   SCALAR *h) {
+    WITH_CONSTANT_IN(MINGRU_FORWARD)
+}
+
 static ALWAYS_INLINE void NAME(mingru_backward_any)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate,
                                                     const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
                                                     SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked,
@@ -185,6 +218,7 @@ static ALWAYS_INLINE void NAME(mingru_backward_any)(int64_t rows, int64_t in, in
 }
 
 #undef MINGRU_BACKWARD
+#undef MINGRU_FORWARD
 #undef MINGRU_BACKWARD_GATE
 #undef AFFINE
 #undef WITH_CONSTANT_IN
@@ -196,6 +230,12 @@ static FAST_TARGET void NAME(affine_fast)(int64_t rows, int64_t in, int64_t out,
                                           const SCALAR *wt, int64_t wt_stride, const SCALAR *bias, SCALAR *y,
                                           int64_t y_stride) {
     NAME(affine_any)(rows, in, out, x, x_stride, wt, wt_stride, bias, y, y_stride);
+}
+
+static FAST_TARGET void NAME(mingru_forward_fast)(int64_t rows, int64_t in, int64_t hidden, const SCALAR *x,
+                                                  const SCALAR *z, const SCALAR *h_prev, const SCALAR *packed,
+                                                  SCALAR *h) {
+    NAME(mingru_forward_any)(rows, in, hidden, x, z, h_prev, packed, h);
 }
 
 static FAST_TARGET void NAME(mingru_backward_fast)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate,
@@ -215,6 +255,17 @@ void NAME(grulab_affine_rows)(int64_t rows, int64_t in, int64_t out, const SCALA
     }
 #endif
     NAME(affine_any)(rows, in, out, x, x_stride, wt, wt_stride, bias, y, y_stride);
+}
+
+void NAME(grulab_mingru_forward)(int64_t rows, int64_t in, int64_t hidden, const SCALAR *x, const SCALAR *z,
+                                 const SCALAR *h_prev, const SCALAR *packed, SCALAR *h) {
+#ifdef FAST_TARGET
+    if (grulab_fast_available()) {
+        NAME(mingru_forward_fast)(rows, in, hidden, x, z, h_prev, packed, h);
+        return;
+    }
+#endif
+    NAME(mingru_forward_any)(rows, in, hidden, x, z, h_prev, packed, h);
 }
 
 void NAME(grulab_mingru_backward)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const SCALAR *x,
