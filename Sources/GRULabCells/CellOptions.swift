@@ -9,7 +9,8 @@ public struct CellOptions: Sendable, Equatable {
     public var gateActivation: Activation
     public var candidateActivation: Activation
     public var initializer: CellInitializer
-    /// Whether a cell whose recurrence allows it (`mingru`) solves it by a parallel scan.
+    /// Whether a cell whose recurrence allows it (`mingru`) computes all steps at once, on
+    /// several threads (``MinGRUCell/Recurrence/parallelScan``).
     public var parallelScan: Bool
     /// The feature maps of a convolutional cell (`convgru`, `convlstm`, `convrnn-tanh`): their
     /// size and the kernel's. `nil` for vector cells, which must not be given one.

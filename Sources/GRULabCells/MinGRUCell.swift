@@ -12,8 +12,8 @@ import _GRULabKernels
 /// ```
 ///
 /// Parameters, stored `[out, in]` as PyTorch's `nn.Linear`: `weight_z` `[H, C]`, `bias_z`
-/// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. Every product is hoisted out of the time loop;
-/// the step is elementwise.
+/// `[H]`, `weight_h` `[H, C]`, `bias_h` `[H]`. There is no recurrent product: the step is
+/// elementwise.
 ///
 /// The recurrence is elementwise, so sequences are independent: with
 /// ``Recurrence/parallelScan`` step 0, where the initial state is first known, runs all steps,
@@ -81,9 +81,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let packedGradient: Buffer<Scalar>
         /// `[T, N, C]`: dL/dx, written by the backward steps.
         let inputGradient: Buffer<Scalar>
-        /// `[N, 2H]`: one step's h~, in the second half of each row, at the row stride of the
-        /// projection, so that both paths read it alike.
-        let scratch: Buffer<Scalar>
+        /// The backward kernel's copy of `packed` and `packedGradient` in blocks of units.
+        let work: Buffer<Scalar>
     }
 
     public func makeWorkspace(steps: Int, batch: Int) -> Workspace {
@@ -96,7 +95,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
                                       packed: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       packedGradient: Buffer(count: (c + 1) * 2 * h, zeroed: false),
                                       inputGradient: Buffer(count: rows * c, zeroed: false),
-                                      scratch: Buffer(count: batch * 2 * h, zeroed: false)) : nil,
+                                      work: Buffer(count: Int(grulab_mingru_backward_work_count(Int64(c), Int64(h))),
+                                                   zeroed: false)) : nil,
             gate: Buffer(count: rows * h, zeroed: false))
     }
 
@@ -140,27 +140,19 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         }
     }
 
-    /// z for batch rows `rows` of step t, into the gate; returns where their h~ lies, at a row
-    /// stride of 2H: in the projection, or computed into the scratch rows of `rows` (which
-    /// threads that take different rows share).
-    private func activate(_ t: Int, rows: Range<Int>, _ workspace: Workspace) -> UnsafeMutablePointer<Scalar> {
+    /// z for batch rows `rows` of step t, into the gate.
+    private func activate(_ t: Int, rows: Range<Int>, _ workspace: Workspace) {
         let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
         let first = t * n + rows.lowerBound, gate = workspace.gate.pointer + first * h
-        let candidate: UnsafeMutablePointer<Scalar>
         if let small = workspace.small {
-            let x = small.input.pointer + first * c, packed = small.packed.pointer, bias = packed + c * 2 * h
-            candidate = small.scratch.pointer + rows.lowerBound * 2 * h + h
-            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: x, xStride: c, weightT: packed,
-                              weightStride: 2 * h, bias: bias, y: gate, yStride: h)
-            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: x, xStride: c, weightT: packed + h,
-                              weightStride: 2 * h, bias: bias + h, y: candidate, yStride: 2 * h)
+            let packed = small.packed.pointer
+            SmallAffine.apply(rows: rows.count, inputs: c, outputs: h, x: small.input[first * c], xStride: c,
+                              weightT: packed, weightStride: 2 * h, bias: packed + c * 2 * h, y: gate, yStride: h)
         } else {
             let p = workspace.projection!.pointer + first * 2 * h
             for r in 0..<rows.count { (gate + r * h).update(from: p + r * 2 * h, count: h) }
-            candidate = p + h
         }
         gateActivation.apply(gate, count: rows.count * h)
-        return candidate
     }
 
     public func step(_ t: Int, states: StateBuffers<Scalar>, workspace: Workspace) {
@@ -179,15 +171,35 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
 
     /// Step t for batch rows `rows`: z into the gate, and slot t + 1 of h.
     private func advance(_ t: Int, rows: Range<Int>, states: StateBuffers<Scalar>, workspace: Workspace) {
-        let h = hiddenSize, first = rows.lowerBound * h
-        let candidate = activate(t, rows: rows, workspace)
-        let z = workspace.gate[(t * workspace.batch) * h + first]
-        let hPrev = states.h(t) + first, hNext = states.h(t + 1) + first
+        let (n, h, c) = (workspace.batch, hiddenSize, inputSize)
+        activate(t, rows: rows, workspace)
+        let first = t * n + rows.lowerBound, offset = rows.lowerBound * h
+        let z = workspace.gate[first * h], hPrev = states.h(t) + offset, hNext = states.h(t + 1) + offset
+        if let small = workspace.small {
+            Self.smallInputForward(rows: rows.count, inputs: c, hidden: h, x: small.input[first * c], z: z,
+                                   hPrev: hPrev, packed: small.packed.pointer, h: hNext)
+            return
+        }
+        let candidate = workspace.projection!.pointer + first * 2 * h + h
         // row by row, so the inner loop over a row's units is plain strided arithmetic the
         // compiler vectorises
         for r in 0..<rows.count {
             let z = z + r * h, previous = hPrev + r * h, next = hNext + r * h, c = candidate + r * 2 * h
             for j in 0..<h { next[j] = (1 - z[j]) * previous[j] + z[j] * c[j] }
+        }
+    }
+
+    /// `grulab_mingru_forward` for `rows` rows: `h = (1 - z) ⊙ h_prev + z ⊙ h~` `[rows, H]`, h~
+    /// from `x` `[rows, C]` and `packed` (``SmallInput/packed``).
+    static func smallInputForward(rows: Int, inputs: Int, hidden: Int, x: UnsafePointer<Scalar>,
+                                  z: UnsafePointer<Scalar>, hPrev: UnsafePointer<Scalar>,
+                                  packed: UnsafePointer<Scalar>, h: UnsafeMutablePointer<Scalar>) {
+        precondition((1...SmallAffine<Scalar>.maxInputs).contains(inputs), "1...\(SmallAffine<Scalar>.maxInputs) inputs")
+        let (rows, inputs, hidden) = (Int64(rows), Int64(inputs), Int64(hidden))
+        if Scalar.self == Float.self {
+            grulab_mingru_forward_f32(rows, inputs, hidden, cast(x), cast(z), cast(hPrev), cast(packed), cast(h))
+        } else {
+            grulab_mingru_forward_f64(rows, inputs, hidden, cast(x), cast(z), cast(hPrev), cast(packed), cast(h))
         }
     }
 
@@ -213,7 +225,8 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
             if t == workspace.steps - 1 { small.packedGradient.zero() }
             Self.smallInputBackward(rows: n, inputs: c, hidden: h, gate: gateActivation, x: small.input[t * n * c],
                                     z: gate, hPrev: hPrev, dh: dh, packed: small.packed.pointer,
-                                    dx: small.inputGradient[t * n * c], dPacked: small.packedGradient.pointer)
+                                    dx: small.inputGradient[t * n * c], dPacked: small.packedGradient.pointer,
+                                    work: small.work.pointer)
             return
         }
         let a = workspace.projection![t * n * 2 * h]
@@ -234,11 +247,12 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
     /// `grulab_mingru_backward` for `rows` rows: from `dh` `[rows, H]` (replaced by the gradient
     /// of the previous state), `x` `[rows, C]`, z and h_prev `[rows, H]`, overwrites `dx`
     /// `[rows, C]` and adds to `dPacked`, the gradient of `packed` (`[C + 1, 2H]`, see
-    /// ``SmallInput/packed``).
+    /// ``SmallInput/packed``); `work` holds `grulab_mingru_backward_work_count(C, H)` elements.
     static func smallInputBackward(rows: Int, inputs: Int, hidden: Int, gate: Activation, x: UnsafePointer<Scalar>,
                                    z: UnsafePointer<Scalar>, hPrev: UnsafePointer<Scalar>,
                                    dh: UnsafeMutablePointer<Scalar>, packed: UnsafePointer<Scalar>,
-                                   dx: UnsafeMutablePointer<Scalar>, dPacked: UnsafeMutablePointer<Scalar>) {
+                                   dx: UnsafeMutablePointer<Scalar>, dPacked: UnsafeMutablePointer<Scalar>,
+                                   work: UnsafeMutablePointer<Scalar>) {
         precondition((1...SmallAffine<Scalar>.maxInputs).contains(inputs), "1...\(SmallAffine<Scalar>.maxInputs) inputs")
         let kind = switch gate {
         case .sigmoid: grulab_gate_sigmoid
@@ -249,10 +263,10 @@ public struct MinGRUCell<Scalar: TensorScalar>: RecurrentCell {
         let (rows, inputs, hidden) = (Int64(rows), Int64(inputs), Int64(hidden))
         if Scalar.self == Float.self {
             grulab_mingru_backward_f32(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
-                                       cast(dx), cast(dPacked))
+                                       cast(dx), cast(dPacked), cast(work))
         } else {
             grulab_mingru_backward_f64(rows, inputs, hidden, kind, cast(x), cast(z), cast(hPrev), cast(dh), cast(packed),
-                                       cast(dx), cast(dPacked))
+                                       cast(dx), cast(dPacked), cast(work))
         }
     }
 

@@ -56,8 +56,8 @@ public struct StateModifiers: Sendable, Equatable, Hashable {
     /// No modifier.
     public static let none = StateModifiers()
 
-    /// Whether anything rewrites the state between steps (a cell that solves its recurrence
-    /// ahead of the loop, such as `mingru`'s parallel scan, must then step sequentially).
+    /// Whether anything rewrites the state between steps (a cell that computes all its steps
+    /// at once, such as `mingru` with its parallel scan, must then step sequentially).
     public var rewritesState: Bool { zoneout > 0 || zoneoutCell > 0 || recurrentDropout > 0 || gaussianNoise > 0 }
 
     /// Checks every probability is in `[0, 1)` and the noise variance is finite and `>= 0`.

@@ -57,6 +57,32 @@ static ALWAYS_INLINE void NAME(affine_body)(int IN, int64_t rows, int64_t out, c
     }
 }
 
+/* Row after row, each row's units in order; `IN` is a constant where this is inlined. */
+static ALWAYS_INLINE void NAME(mingru_forward_body)(int IN, int64_t rows, int64_t hidden, const SCALAR *x,
+                                                    const SCALAR *z, const SCALAR *h_prev, const SCALAR *packed,
+                                                    SCALAR *h) {
+    const int64_t H = hidden, stride = 2 * hidden;
+    const SCALAR *bh = packed + IN * stride + H;
+    const VECTOR one = (VECTOR){0} + 1;
+    for (int64_t r = 0; r < rows; r++) {
+        SCALAR xr[GRULAB_AFFINE_MAX_IN];
+        for (int i = 0; i < IN; i++) xr[i] = x[r * IN + i];
+        for (int64_t j = 0; j < H; j += LANES) {
+            const int64_t n = H - j, at = r * H + j;
+            VECTOR zv, pv, candidate, w;
+            NAME(load_first)(&zv, z + at, n);
+            NAME(load_first)(&pv, h_prev + at, n);
+            NAME(load_first)(&candidate, bh + j, n);
+            for (int i = 0; i < IN; i++) {
+                NAME(load_first)(&w, packed + i * stride + H + j, n);
+                candidate += xr[i] * w;
+            }
+            const VECTOR next = (one - zv) * pv + zv * candidate;
+            NAME(store_first)(h + at, &next, n);
+        }
+    }
+}
+
 /* σ'(a) from a gate's output z, for the gate `GATE` (a constant where inlined). */
 static ALWAYS_INLINE void NAME(gate_derivative)(int GATE, const VECTOR *z, VECTOR *d) {
     const VECTOR zero = {0}, one = zero + 1;
@@ -69,16 +95,34 @@ static ALWAYS_INLINE void NAME(gate_derivative)(int GATE, const VECTOR *z, VECTO
 }
 
 /* Row after row, each row's units in order, so that z, h_prev and dh stream through in the
-   order they lie; the parameter gradients (2·IN + 2 vectors a block of units) are added in the
-   L1 cache, and a row's dx sums stay in registers. `IN` and `GATE` are constants where this is
-   inlined. */
+   order they lie; a row's dx sums stay in registers. The weights and the parameter gradients
+   are copied into `work` a block of LANES units at a time, [wz_0 … wz_IN-1, wh_0 …, b_h] and
+   [dwz_0 …, dwh_0 …, db_z, db_h] (zeros past the last unit), so that a block's vectors lie
+   together and one pointer reaches them all: with a pointer for each, they outnumber the
+   registers. The gradients are added there in row order and copied back. `IN` and `GATE` are
+   constants where this is inlined. */
 static ALWAYS_INLINE void NAME(mingru_backward_body)(int IN, int GATE, int64_t rows, int64_t hidden,
                                                      const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
                                                      SCALAR *dh, const SCALAR *packed, SCALAR *dx,
-                                                     SCALAR *dpacked) {
-    const int64_t H = hidden, stride = 2 * hidden;
-    const SCALAR *bh = packed + IN * stride + H;
-    SCALAR *dbz = dpacked + IN * stride, *dbh = dbz + H;
+                                                     SCALAR *dpacked, SCALAR *work) {
+    const int64_t H = hidden, stride = 2 * hidden, blocks = (H + LANES - 1) / LANES;
+    const int W = 2 * IN + 1, G = 2 * IN + 2; /* vectors a block */
+    /* 32-byte aligned, as vectors are: the count of grulab_mingru_backward_work_count leaves room */
+    SCALAR *weights = (SCALAR *)(((uintptr_t)work + 31) & ~(uintptr_t)31);
+    SCALAR *gradients = weights + blocks * W * LANES;
+    for (int64_t b = 0; b < blocks; b++) {
+        const int64_t j = b * LANES, n = H - j;
+        VECTOR *w = (VECTOR *)(weights + b * W * LANES), *g = (VECTOR *)(gradients + b * G * LANES);
+        for (int i = 0; i < IN; i++) {
+            NAME(load_first)(&w[i], packed + i * stride + j, n);
+            NAME(load_first)(&w[IN + i], packed + i * stride + H + j, n);
+            NAME(load_first)(&g[i], dpacked + i * stride + j, n);
+            NAME(load_first)(&g[IN + i], dpacked + i * stride + H + j, n);
+        }
+        NAME(load_first)(&w[2 * IN], packed + IN * stride + H + j, n);
+        NAME(load_first)(&g[2 * IN], dpacked + IN * stride + j, n);
+        NAME(load_first)(&g[2 * IN + 1], dpacked + IN * stride + H + j, n);
+    }
     const VECTOR one = (VECTOR){0} + 1;
     for (int64_t r = 0; r < rows; r++) {
         SCALAR xr[GRULAB_AFFINE_MAX_IN];
@@ -89,38 +133,25 @@ static ALWAYS_INLINE void NAME(mingru_backward_body)(int IN, int GATE, int64_t r
         }
         const SCALAR *zr = z + r * H, *pr = h_prev + r * H;
         SCALAR *dr = dh + r * H;
-        for (int64_t j = 0; j < H; j += LANES) {
+        const VECTOR *w = (const VECTOR *)weights;
+        VECTOR *g = (VECTOR *)gradients;
+        for (int64_t j = 0; j < H; j += LANES, w += W, g += G) {
             const int64_t n = H - j;
-            VECTOR zv, pv, dv, derivative, candidate, v;
+            VECTOR zv, pv, dv, derivative, candidate = w[2 * IN];
             NAME(load_first)(&zv, zr + j, n);
             NAME(load_first)(&pv, pr + j, n);
             NAME(load_first)(&dv, dr + j, n);
-            NAME(load_first)(&candidate, bh + j, n);
-            for (int i = 0; i < IN; i++) {
-                NAME(load_first)(&v, packed + i * stride + H + j, n);
-                candidate += xr[i] * v;
-            }
+            for (int i = 0; i < IN; i++) candidate += xr[i] * w[IN + i];
             NAME(gate_derivative)(GATE, &zv, &derivative);
             const VECTOR daz = dv * (candidate - pv) * derivative, dah = dv * zv, carried = dv * (one - zv);
             NAME(store_first)(dr + j, &carried, n);
-            NAME(load_first)(&v, dbz + j, n);
-            v += daz;
-            NAME(store_first)(dbz + j, &v, n);
-            NAME(load_first)(&v, dbh + j, n);
-            v += dah;
-            NAME(store_first)(dbh + j, &v, n);
+            g[2 * IN] += daz;
+            g[2 * IN + 1] += dah;
             for (int i = 0; i < IN; i++) {
-                SCALAR *gz = dpacked + i * stride + j, *gh = gz + H;
-                NAME(load_first)(&v, gz, n);
-                v += xr[i] * daz;
-                NAME(store_first)(gz, &v, n);
-                NAME(load_first)(&v, gh, n);
-                v += xr[i] * dah;
-                NAME(store_first)(gh, &v, n);
-                NAME(load_first)(&v, packed + i * stride + j, n);
-                sums[i] += v * daz;
-                NAME(load_first)(&v, packed + i * stride + H + j, n);
-                sums[i] += v * dah;
+                g[i] += xr[i] * daz;
+                g[IN + i] += xr[i] * dah;
+                sums[i] += w[i] * daz;
+                sums[i] += w[IN + i] * dah;
             }
         }
         for (int i = 0; i < IN; i++) {
@@ -130,6 +161,16 @@ static ALWAYS_INLINE void NAME(mingru_backward_body)(int IN, int GATE, int64_t r
             for (int64_t l = 1; l < LANES; l++) total += lanes[l];
             dx[r * IN + i] = total;
         }
+    }
+    for (int64_t b = 0; b < blocks; b++) {
+        const int64_t j = b * LANES, n = H - j;
+        const VECTOR *g = (const VECTOR *)(gradients + b * G * LANES);
+        for (int i = 0; i < IN; i++) {
+            NAME(store_first)(dpacked + i * stride + j, &g[i], n);
+            NAME(store_first)(dpacked + i * stride + H + j, &g[IN + i], n);
+        }
+        NAME(store_first)(dpacked + IN * stride + j, &g[2 * IN], n);
+        NAME(store_first)(dpacked + IN * stride + H + j, &g[2 * IN + 1], n);
     }
 }
 
@@ -146,8 +187,9 @@ static ALWAYS_INLINE void NAME(mingru_backward_body)(int IN, int GATE, int64_t r
     default: call(8); break;   \
     }
 #define AFFINE(IN) NAME(affine_body)(IN, rows, out, x, x_stride, wt, wt_stride, bias, y, y_stride)
+#define MINGRU_FORWARD(IN) NAME(mingru_forward_body)(IN, rows, hidden, x, z, h_prev, packed, h)
 #define MINGRU_BACKWARD_GATE(IN, GATE) \
-    NAME(mingru_backward_body)(IN, GATE, rows, hidden, x, z, h_prev, dh, packed, dx, dpacked)
+    NAME(mingru_backward_body)(IN, GATE, rows, hidden, x, z, h_prev, dh, packed, dx, dpacked, work)
 #define MINGRU_BACKWARD(IN)                                                                         \
     switch (gate) {                                                                                 \
     case grulab_gate_sigmoid: MINGRU_BACKWARD_GATE(IN, grulab_gate_sigmoid); break;                 \
@@ -162,13 +204,21 @@ static ALWAYS_INLINE void NAME(affine_any)(int64_t rows, int64_t in, int64_t out
     WITH_CONSTANT_IN(AFFINE)
 }
 
+static ALWAYS_INLINE void NAME(mingru_forward_any)(int64_t rows, int64_t in, int64_t hidden, const SCALAR *x,
+                                                   const SCALAR *z, const SCALAR *h_prev, const SCALAR *packed,
+                                                   SCALAR *h) {
+    WITH_CONSTANT_IN(MINGRU_FORWARD)
+}
+
 static ALWAYS_INLINE void NAME(mingru_backward_any)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate,
                                                     const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
-                                                    SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked) {
+                                                    SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked,
+                                                    SCALAR *work) {
     WITH_CONSTANT_IN(MINGRU_BACKWARD)
 }
 
 #undef MINGRU_BACKWARD
+#undef MINGRU_FORWARD
 #undef MINGRU_BACKWARD_GATE
 #undef AFFINE
 #undef WITH_CONSTANT_IN
@@ -182,10 +232,17 @@ static FAST_TARGET void NAME(affine_fast)(int64_t rows, int64_t in, int64_t out,
     NAME(affine_any)(rows, in, out, x, x_stride, wt, wt_stride, bias, y, y_stride);
 }
 
+static FAST_TARGET void NAME(mingru_forward_fast)(int64_t rows, int64_t in, int64_t hidden, const SCALAR *x,
+                                                  const SCALAR *z, const SCALAR *h_prev, const SCALAR *packed,
+                                                  SCALAR *h) {
+    NAME(mingru_forward_any)(rows, in, hidden, x, z, h_prev, packed, h);
+}
+
 static FAST_TARGET void NAME(mingru_backward_fast)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate,
                                                    const SCALAR *x, const SCALAR *z, const SCALAR *h_prev,
-                                                   SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked) {
-    NAME(mingru_backward_any)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked);
+                                                   SCALAR *dh, const SCALAR *packed, SCALAR *dx, SCALAR *dpacked,
+                                                   SCALAR *work) {
+    NAME(mingru_backward_any)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked, work);
 }
 #endif
 
@@ -200,16 +257,27 @@ void NAME(grulab_affine_rows)(int64_t rows, int64_t in, int64_t out, const SCALA
     NAME(affine_any)(rows, in, out, x, x_stride, wt, wt_stride, bias, y, y_stride);
 }
 
-void NAME(grulab_mingru_backward)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const SCALAR *x,
-                                  const SCALAR *z, const SCALAR *h_prev, SCALAR *dh, const SCALAR *packed, SCALAR *dx,
-                                  SCALAR *dpacked) {
+void NAME(grulab_mingru_forward)(int64_t rows, int64_t in, int64_t hidden, const SCALAR *x, const SCALAR *z,
+                                 const SCALAR *h_prev, const SCALAR *packed, SCALAR *h) {
 #ifdef FAST_TARGET
     if (grulab_fast_available()) {
-        NAME(mingru_backward_fast)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked);
+        NAME(mingru_forward_fast)(rows, in, hidden, x, z, h_prev, packed, h);
         return;
     }
 #endif
-    NAME(mingru_backward_any)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked);
+    NAME(mingru_forward_any)(rows, in, hidden, x, z, h_prev, packed, h);
+}
+
+void NAME(grulab_mingru_backward)(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const SCALAR *x,
+                                  const SCALAR *z, const SCALAR *h_prev, SCALAR *dh, const SCALAR *packed, SCALAR *dx,
+                                  SCALAR *dpacked, SCALAR *work) {
+#ifdef FAST_TARGET
+    if (grulab_fast_available()) {
+        NAME(mingru_backward_fast)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked, work);
+        return;
+    }
+#endif
+    NAME(mingru_backward_any)(rows, in, hidden, gate, x, z, h_prev, dh, packed, dx, dpacked, work);
 }
 
 #undef LANES

@@ -19,6 +19,19 @@ void grulab_affine_rows_f32(int64_t rows, int64_t in, int64_t out, const float *
 void grulab_affine_rows_f64(int64_t rows, int64_t in, int64_t out, const double *x, int64_t x_stride,
                             const double *wt, int64_t wt_stride, const double *bias, double *y, int64_t y_stride);
 
+/// A step of a minimal GRU (`MinGRUCell`) with `in` inputs (at most `GRULAB_AFFINE_MAX_IN`) for
+/// `rows` rows of `hidden` units, from its gate z (activated):
+///
+///     h = (1 - z) ⊙ h_prev + z ⊙ (b_h + x W_h^T)
+///
+/// x `[rows, in]`, z, h_prev and h `[rows, hidden]`, all contiguous; `packed` as for
+/// ``grulab_mingru_backward_f32`` (only W_h and b_h are read). h~ is computed as that function
+/// recomputes it.
+void grulab_mingru_forward_f32(int64_t rows, int64_t in, int64_t hidden, const float *x, const float *z,
+                               const float *h_prev, const float *packed, float *h);
+void grulab_mingru_forward_f64(int64_t rows, int64_t in, int64_t hidden, const double *x, const double *z,
+                               const double *h_prev, const double *packed, double *h);
+
 /// The activations of a gate, for ``grulab_mingru_backward_f32``, which takes the derivative
 /// from the gate's output `z` as GRULab's `Activation` does.
 typedef enum {
@@ -41,14 +54,17 @@ typedef enum {
 ///
 /// x `[rows, in]`, z, h_prev and dh `[rows, hidden]`, dx `[rows, in]`, all contiguous. `packed`
 /// `[in + 1, 2·hidden]` holds in row `i` column `i` of W_z and then of W_h, in its last row b_z and
-/// then b_h (b_z is not read); `dpacked` is its gradient, laid out alike. Rows are summed in
-/// order; a row's `dx` sums its units in vectors (8 floats or 4 doubles wide) and then adds
-/// the lanes in order.
+/// then b_h (b_z is not read); `dpacked` is its gradient, laid out alike. `work` holds
+/// `grulab_mingru_backward_work_count(in, hidden)` elements. Rows are summed in order; a row's
+/// `dx` sums its units in vectors (8 floats or 4 doubles wide) and then adds the lanes in order.
 void grulab_mingru_backward_f32(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const float *x,
                                 const float *z, const float *h_prev, float *dh, const float *packed, float *dx,
-                                float *dpacked);
+                                float *dpacked, float *work);
 void grulab_mingru_backward_f64(int64_t rows, int64_t in, int64_t hidden, grulab_gate gate, const double *x,
                                 const double *z, const double *h_prev, double *dh, const double *packed,
-                                double *dx, double *dpacked);
+                                double *dx, double *dpacked, double *work);
+
+/// The elements of the `work` buffer of ``grulab_mingru_backward_f32`` (or `_f64`).
+int64_t grulab_mingru_backward_work_count(int64_t in, int64_t hidden);
 
 #endif

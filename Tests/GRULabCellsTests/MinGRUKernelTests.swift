@@ -1,13 +1,14 @@
 @testable import GRULabCells
 import GRULabTensor
 import Testing
+import _GRULabKernels
 
-/// `grulab_mingru_backward` (through `MinGRUCell.smallInputBackward`) against the definition in
-/// Double, for every gate activation and input count it specialises: units of one lane, fewer
-/// than a vector and a partial last vector, more rows than its chunk of 32; gates of exactly 0
-/// and 1, where hard-sigmoid's and relu's derivatives switch; and a row's results do not depend
-/// on the rows it is computed with.
-@Suite struct MinGRUBackwardKernelTests {
+/// `grulab_mingru_forward` and `grulab_mingru_backward` (through `MinGRUCell.smallInputForward`
+/// and `smallInputBackward`) against the definition in Double, for every gate activation and
+/// input count they specialise: units of one lane, fewer than a vector and a partial last
+/// vector, many rows; gates of exactly 0 and 1, where hard-sigmoid's and relu's derivatives
+/// switch; and a row's results do not depend on the rows it is computed with.
+@Suite struct MinGRUKernelTests {
     struct Shape: CustomTestStringConvertible, Sendable {
         let rows: Int, inputs: Int, hidden: Int
         var testDescription: String { "\(rows) rows, C = \(inputs), H = \(hidden)" }
@@ -29,6 +30,11 @@ import Testing
     @Test(arguments: Activation.allCases, shapes)
     func doubleMatchesTheDefinition(gate: Activation, shape: Shape) {
         check(Double.self, gate, shape, tolerance: 1e-13)
+    }
+
+    @Test(arguments: shapes) func forwardMatchesTheDefinition(shape: Shape) {
+        forward(Float.self, shape, tolerance: 1e-6)
+        forward(Double.self, shape, tolerance: 1e-15)
     }
 
     @Test(arguments: Activation.allCases) func rowsGiveTheSameBitsInAnyGrouping(gate: Activation) {
@@ -60,6 +66,9 @@ import Testing
 
         mutating func run(_ rows: Range<Int>) {
             let (s, gate, first) = (s, gate, rows.lowerBound)
+            // one element past an aligned start, so the kernel has to align its blocks itself
+            let count = Int(grulab_mingru_backward_work_count(Int64(s.inputs), Int64(s.hidden)))
+            let work = Buffer<Scalar>(count: count + 1)
             let (x, z, hPrev, packed) = (x, z, hPrev, packed)
             x.withUnsafeBufferPointer { x in
                 z.withUnsafeBufferPointer { z in
@@ -72,7 +81,8 @@ import Testing
                                         x: x.baseAddress! + first * s.inputs, z: z.baseAddress! + first * s.hidden,
                                         hPrev: hPrev.baseAddress! + first * s.hidden,
                                         dh: dh.baseAddress! + first * s.hidden, packed: packed,
-                                        dx: dx.baseAddress! + first * s.inputs, dPacked: dPacked.baseAddress!)
+                                        dx: dx.baseAddress! + first * s.inputs, dPacked: dPacked.baseAddress!,
+                                        work: work.pointer + 1)
                                 }
                             }
                         }
@@ -111,7 +121,44 @@ import Testing
         expectClose(after.dPacked, dPacked, tolerance, "dPacked")
     }
 
-    /// All rows at once, one row at a time, and in uneven groups across the kernel's chunks.
+    /// One step forward from `Case`'s x, z (as the gate), h_prev and packed weights, with all
+    /// rows at once, and one row at a time.
+    func forward<Scalar: TensorScalar>(_: Scalar.Type, _ s: Shape, tolerance: Double) {
+        let c = Case<Scalar>(s, .sigmoid, seed: 43)
+        func run(_ groups: [Range<Int>]) -> [Scalar] {
+            var h = [Scalar](repeating: .nan, count: s.rows * s.hidden)
+            c.x.withUnsafeBufferPointer { x in
+                c.z.withUnsafeBufferPointer { z in
+                    c.hPrev.withUnsafeBufferPointer { hPrev in
+                        h.withUnsafeMutableBufferPointer { h in
+                            for rows in groups {
+                                let (first, units) = (rows.lowerBound * s.inputs, rows.lowerBound * s.hidden)
+                                MinGRUCell<Scalar>.smallInputForward(
+                                    rows: rows.count, inputs: s.inputs, hidden: s.hidden, x: x.baseAddress! + first,
+                                    z: z.baseAddress! + units, hPrev: hPrev.baseAddress! + units, packed: c.packed,
+                                    h: h.baseAddress! + units)
+                            }
+                        }
+                    }
+                }
+            }
+            return h
+        }
+        let (whole, single) = (run([0..<s.rows]), run((0..<s.rows).map { $0..<$0 + 1 }))
+        #expect(single == whole)
+        let (c2, h) = (s.inputs, s.hidden)
+        let expected = (0..<s.rows * h).map { u -> Double in
+            let (r, j) = u.quotientAndRemainder(dividingBy: h)
+            let candidate = (0..<c2).reduce(Double(c.packed[c2 * 2 * h + h + j])) {
+                $0 + Double(c.x[r * c2 + $1]) * Double(c.packed[$1 * 2 * h + h + j])
+            }
+            let z = Double(c.z[u])
+            return (1 - z) * Double(c.hPrev[u]) + z * candidate
+        }
+        expectClose(whole, expected, tolerance, "h")
+    }
+
+    /// All rows at once, one row at a time, and in two uneven groups.
     func grouping<Scalar: TensorScalar>(_: Scalar.Type, _ gate: Activation, _ s: Shape) {
         var whole = Case<Scalar>(s, gate, seed: 42), single = whole, split = whole
         whole.run(0..<s.rows)
