@@ -1,3 +1,5 @@
+import _GRULabKernels
+
 /// A seeded, reproducible random generator: xoshiro256** seeded through SplitMix64.
 ///
 /// The same seed gives the same stream on every machine and in every precision, so that a run's
@@ -5,7 +7,7 @@
 /// `split(_:)` derives an independent stream for a named purpose (data, weights, dropout), so
 /// that adding a use of randomness in one place does not shift the numbers drawn in another.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    fileprivate var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose whole stream is determined by `seed`.
     public init(seed: UInt64) {
@@ -100,49 +102,42 @@ private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
     (x << k) | (x >> (64 - k))
 }
 
-/// Four xoshiro256** generators run interleaved, for masks of millions of Bernoulli draws.
+/// Four xoshiro256** generators run side by side, for masks of millions of Bernoulli draws.
 ///
 /// One generator's chain of dependent state updates is what limits ``SeededGenerator/next()``;
-/// four independent ones keep the core busy, and each 64-bit word gives two draws, its low and
-/// high 32 bits compared with `p · 2^32` (so `p` has a resolution of 2^-32): about 5 times the
-/// draws a second of a loop of ``SeededGenerator/bernoulli(_:)``, as reproducible.
+/// four independent ones run in one AVX2 register each word (`_GRULabKernels/Bernoulli.c`, the
+/// same bits one lane after the other without AVX2), and each 64-bit word gives two draws, its
+/// low and high 32 bits compared with `p · 2^32` (so `p` has a resolution of 2^-32): a tenth of
+/// a nanosecond a draw, against about 2.5 for a loop of ``SeededGenerator/bernoulli(_:)``, as
+/// reproducible.
 public struct LaneGenerator: Sendable {
-    private var lanes: (SeededGenerator, SeededGenerator, SeededGenerator, SeededGenerator)
+    /// Word `w` of lane `l` at `4 w + l`, as the kernel reads them.
+    private var state: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
     /// Lanes seeded from `generator`'s next four words.
     public init(from generator: inout SeededGenerator) {
-        lanes = (SeededGenerator(seed: generator.next()), SeededGenerator(seed: generator.next()),
-                 SeededGenerator(seed: generator.next()), SeededGenerator(seed: generator.next()))
+        let lanes = (0..<4).map { _ in SeededGenerator(seed: generator.next()).state }
+        state = (lanes[0].0, lanes[1].0, lanes[2].0, lanes[3].0, lanes[0].1, lanes[1].1, lanes[2].1, lanes[3].1,
+                 lanes[0].2, lanes[1].2, lanes[2].2, lanes[3].2, lanes[0].3, lanes[1].3, lanes[2].3, lanes[3].3)
     }
 
     /// Writes `value` where a Bernoulli draw of probability `p` succeeds and 0 elsewhere, over
     /// `count` elements, continuing the lanes: element `8k + 2l + i` is half `i` of lane `l`'s
     /// `k`-th word; a last partial block of 8 discards the draws it does not use.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public mutating func fillBernoulli<Scalar: TensorScalar>(_ y: UnsafeMutablePointer<Scalar>, count: Int,
                                                              p: Double, value: Scalar) {
         let threshold = UInt32(clamping: Int64((max(0, min(1, p)) * 0x1.0p32).rounded()))
-        let certain = p >= 1
-        @inline(__always) func put(_ word: UInt64, _ out: UnsafeMutablePointer<Scalar>) {
-            out[0] = certain || UInt32(truncatingIfNeeded: word) < threshold ? value : 0
-            out[1] = certain || UInt32(truncatingIfNeeded: word >> 32) < threshold ? value : 0
+        let certain: Int32 = p >= 1 ? 1 : 0
+        withUnsafeMutableBytes(of: &state) { words in
+            let state = words.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            if Scalar.self == Float.self {
+                grulab_bernoulli_lanes_f32(state, UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self),
+                                           count, threshold, certain, unsafeBitCast(value, to: Float.self))
+            } else {
+                grulab_bernoulli_lanes_f64(state, UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self),
+                                           count, threshold, certain, unsafeBitCast(value, to: Double.self))
+            }
         }
-        @inline(__always) func block(into out: UnsafeMutablePointer<Scalar>) {
-            put(lanes.0.next(), out)
-            put(lanes.1.next(), out + 2)
-            put(lanes.2.next(), out + 4)
-            put(lanes.3.next(), out + 6)
-        }
-        var index = 0
-        while index + 8 <= count {
-            block(into: y + index)
-            index += 8
-        }
-        guard index < count else { return }
-        let tail = UnsafeMutablePointer<Scalar>.allocate(capacity: 8)
-        defer { tail.deallocate() }
-        block(into: tail)
-        (y + index).update(from: tail, count: count - index)
     }
 }

@@ -70,6 +70,9 @@ import Testing
             #expect(bernoulliMask(Double.self, seed: 9, count: count, p: 0.3) == Array(long.prefix(count)))
         }
         #expect(bernoulliMask(Float.self, seed: 9, count: 64, p: 0.3).map(Double.init) == long)
+        // Float runs the vector kernel where the processor has AVX2, Double the scalar one
+        #expect(bernoulliMask(Float.self, seed: 10, count: 1003, p: 0.6).map(Double.init)
+                == bernoulliMask(Double.self, seed: 10, count: 1003, p: 0.6))
         #expect(bernoulliMask(Float.self, seed: 9, count: 21, p: 0).allSatisfy { $0 == 0 })
         #expect(bernoulliMask(Float.self, seed: 9, count: 21, p: 1).allSatisfy { $0 == 1 })
     }

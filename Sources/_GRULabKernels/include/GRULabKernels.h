@@ -5,6 +5,7 @@
 
 #include "ActivationKernels.h"
 #include "AffineKernels.h"
+#include "BernoulliKernels.h"
 #include "PackedProductKernels.h"
 
 /// Direct 2-D convolutions with 'same' zero padding and stride 1, for small feature maps: no
