@@ -40,7 +40,8 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
             guard p > 0 else { return nil }
             let mask = Buffer<Scalar>(count: training ? steps * row : row, zeroed: false)
             if training {
-                streams.fill(mask.pointer, purpose, steps: steps, batch: batch, width: hiddenSize) { lanes, y, count in
+                streams.fill(mask.pointer, purpose, steps: steps, batch: batch, width: hiddenSize,
+                             stream: LaneGenerator.init(from:)) { lanes, y, count in
                     lanes.fillBernoulli(y, count: count, p: p, value: 1)
                 }
             } else {
@@ -52,7 +53,8 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
             guard training, q > 0 else { return nil }
             let mask = Buffer<Scalar>(count: batch * width, zeroed: false)
             let draws = width / channelSize
-            streams.fill(mask.pointer, purpose, steps: 1, batch: batch, width: width) { lanes, y, _ in
+            streams.fill(mask.pointer, purpose, steps: 1, batch: batch, width: width,
+                         stream: LaneGenerator.init(from:)) { lanes, y, _ in
                 lanes.fillBernoulli(y, count: draws, p: 1 - q, value: Scalar(1 / (1 - q)))
                 // spread draw i over its channel's features, last first so no draw is
                 // overwritten before it is read
@@ -64,12 +66,9 @@ struct PassMasks<Scalar: TensorScalar>: @unchecked Sendable {
         }
         func normal(_ purpose: String, mean: Scalar, deviation: Scalar) -> Buffer<Scalar> {
             let values = Buffer<Scalar>(count: steps * row, zeroed: false)
-            for b in 0..<batch {
-                var generator = streams.generator(purpose, sequence: b)
-                for t in 0..<steps {
-                    Scalar.fillNormal(values.pointer + t * row + b * hiddenSize, count: hiddenSize, mean: mean,
-                                      deviation: deviation, using: &generator)
-                }
+            streams.fill(values.pointer, purpose, steps: steps, batch: batch, width: hiddenSize,
+                         stream: { $0 }) { generator, y, count in
+                Scalar.fillNormal(y, count: count, mean: mean, deviation: deviation, using: &generator)
             }
             return values
         }
@@ -219,19 +218,16 @@ struct MaskStreams: Sendable {
     /// The index in the whole batch of this part's first sequence.
     let firstSequence: Int
 
-    /// The stream of `purpose` for this part's sequence `b`.
-    func generator(_ purpose: String, sequence b: Int) -> SeededGenerator {
-        SeededGenerator(seed: seed).split("\(purpose) \(pass) \(firstSequence + b)")
-    }
-
-    /// Fills `y` `[steps, batch, width]` row by row, each sequence's rows from its own lanes in
-    /// step order: `body(lanes, row, width)`.
-    func fill<Scalar>(_ y: UnsafeMutablePointer<Scalar>, _ purpose: String, steps: Int, batch: Int, width: Int,
-                      _ body: (inout LaneGenerator, UnsafeMutablePointer<Scalar>, Int) -> Void) {
+    /// Fills `y` `[steps, batch, width]` row by row, each sequence's rows in step order from its
+    /// own stream of `purpose`: `stream` makes it from the sequence's generator (lanes for
+    /// Bernoulli draws, the generator itself for normal ones), then `body(stream, row, width)`.
+    func fill<Scalar, Stream>(_ y: UnsafeMutablePointer<Scalar>, _ purpose: String, steps: Int, batch: Int, width: Int,
+                              stream: (inout SeededGenerator) -> Stream,
+                              _ body: (inout Stream, UnsafeMutablePointer<Scalar>, Int) -> Void) {
         for b in 0..<batch {
-            var generator = generator(purpose, sequence: b)
-            var lanes = LaneGenerator(from: &generator)
-            for t in 0..<steps { body(&lanes, y + (t * batch + b) * width, width) }
+            var generator = SeededGenerator(seed: seed).split("\(purpose) \(pass) \(firstSequence + b)")
+            var drawn = stream(&generator)
+            for t in 0..<steps { body(&drawn, y + (t * batch + b) * width, width) }
         }
     }
 }

@@ -187,14 +187,14 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     public func forward(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>? = nil,
                         lengths: [Int]? = nil, training: Bool = false,
                         generator: inout SeededGenerator) throws -> Forward {
-        let batch = try checkShapes(input, initialState: initialState, lengths: lengths).batch
-        return try forward(input, initialState: initialState, lengths: lengths, training: training,
-                           maskSeed: generator.next(), parts: Self.parts(batch: batch))
+        try forward(input, initialState: initialState, lengths: lengths, training: training,
+                    maskSeed: generator.next(), parts: nil)
     }
 
-    /// ``forward(_:initialState:lengths:training:generator:)`` over `parts` parts of the batch.
+    /// ``forward(_:initialState:lengths:training:generator:)`` over `parts` parts of the batch
+    /// (``parts(batch:)`` when `nil`).
     func forward(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?, training: Bool,
-                 maskSeed: UInt64, parts: Int) throws -> Forward {
+                 maskSeed: UInt64, parts: Int?) throws -> Forward {
         let pass = try runParts(input, initialState: initialState, lengths: lengths, training: training,
                                 keepsTape: true, maskSeed: maskSeed, parts: parts)
         return Forward(output: pass.output, finalState: pass.finalState, tapes: pass.tapes)
@@ -211,13 +211,13 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     @_specialize(where Scalar == Double)
     public func evaluate(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>? = nil,
                          lengths: [Int]? = nil) throws -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>) {
-        let batch = try checkShapes(input, initialState: initialState, lengths: lengths).batch
-        return try evaluate(input, initialState: initialState, lengths: lengths, parts: Self.parts(batch: batch))
+        try evaluate(input, initialState: initialState, lengths: lengths, parts: nil)
     }
 
-    /// ``evaluate(_:initialState:lengths:)`` over `parts` parts of the batch.
+    /// ``evaluate(_:initialState:lengths:)`` over `parts` parts of the batch (``parts(batch:)``
+    /// when `nil`).
     func evaluate(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?,
-                  parts: Int) throws -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>) {
+                  parts: Int?) throws -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>) {
         let pass = try runParts(input, initialState: initialState, lengths: lengths, training: false,
                                 keepsTape: false, maskSeed: 0, parts: parts)
         return (pass.output, pass.finalState)
@@ -244,30 +244,27 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
         return try results.values.map { try $0.get() }
     }
 
-    /// ``run(_:initialState:lengths:training:keepsTape:streams:)`` on each of `parts` parts of
-    /// the batch, their outputs and final states joined.
+    /// The shapes checked, ``run(_:initialState:lengths:training:keepsTape:maskSeed:steps:sequences:)``
+    /// on each of `parts` parts of the batch (``parts(batch:)`` when `nil`), their outputs and
+    /// final states joined.
     private func runParts(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?,
-                          training: Bool, keepsTape: Bool, maskSeed: UInt64, parts: Int) throws
+                          training: Bool, keepsTape: Bool, maskSeed: UInt64, parts: Int?) throws
         -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>, tapes: [Tape]) {
-        let batch = try checkShapes(input, initialState: initialState, lengths: lengths).batch
+        let (steps, batch) = try checkShapes(input, initialState: initialState, lengths: lengths)
+        let parts = parts ?? Self.parts(batch: batch)
         guard parts > 1 else {
-            let pass = try run(input, initialState: initialState, lengths: lengths, training: training,
-                               keepsTape: keepsTape, maskSeed: maskSeed, sequences: 0..<batch)
+            let pass = run(input, initialState: initialState, lengths: lengths, training: training,
+                           keepsTape: keepsTape, maskSeed: maskSeed, steps: steps, sequences: 0..<batch)
             return (pass.output, pass.finalState, pass.tape.map { [$0] } ?? [])
         }
         let ranges = Self.ranges(batch: batch, parts: parts), batchAxis = configuration.batchFirst ? 0 : 1
-        let inputs = input.split(alongAxis: batchAxis, ranges)
-        let initialH = initialState?.h.split(alongAxis: 1, ranges), initialC = initialState?.c?.split(alongAxis: 1, ranges)
-        let passes = try inParts(parts) { p in
-            try run(inputs[p], initialState: initialH.map { RecurrentState(h: $0[p], c: initialC?[p]) },
-                    lengths: lengths.map { Array($0[ranges[p]]) }, training: training, keepsTape: keepsTape,
-                    maskSeed: maskSeed, sequences: ranges[p])
+        let inputs = input.split(alongAxis: batchAxis, ranges), initialStates = initialState?.split(ranges)
+        let passes = inParts(parts) { p in
+            run(inputs[p], initialState: initialStates?[p], lengths: lengths.map { Array($0[ranges[p]]) },
+                training: training, keepsTape: keepsTape, maskSeed: maskSeed, steps: steps, sequences: ranges[p])
         }
-        let finalC = passes[0].finalState.c == nil ? nil
-            : Tensor(concatenating: passes.map { $0.finalState.c! }, alongAxis: 1)
         return (Tensor(concatenating: passes.map { $0.output }, alongAxis: batchAxis),
-                RecurrentState(h: Tensor(concatenating: passes.map { $0.finalState.h }, alongAxis: 1), c: finalC),
-                passes.compactMap { $0.tape })
+                RecurrentState(concatenating: passes.map { $0.finalState }), passes.compactMap { $0.tape })
     }
 
     /// Checks the shapes of a pass's arguments against the network.
@@ -297,11 +294,12 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
     }
 
     /// The pass of ``forward(_:initialState:lengths:training:generator:)`` over the part of the
-    /// batch that holds `sequences`, with its tape when `keepsTape`.
+    /// batch that holds `sequences` (`T` steps, shapes already checked), with its tape when
+    /// `keepsTape`.
     private func run(_ input: Tensor<Scalar>, initialState: RecurrentState<Scalar>?, lengths: [Int]?, training: Bool,
-                     keepsTape: Bool, maskSeed: UInt64, sequences: Range<Int>) throws
+                     keepsTape: Bool, maskSeed: UInt64, steps: Int, sequences: Range<Int>)
         -> (output: Tensor<Scalar>, finalState: RecurrentState<Scalar>, tape: Tape?) {
-        let (steps, batch) = try checkShapes(input, initialState: initialState, lengths: lengths)
+        let batch = sequences.count
         let timeMajor = configuration.batchFirst ? input.swappingFirstTwoDimensions() : input
         let (h, d) = (hiddenSize, configuration.directions)
         let stateShape = [cells.count, batch, h]
@@ -373,7 +371,8 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 let keep = 1 - configuration.dropout
                 let streams = MaskStreams(seed: maskSeed, pass: layer, firstSequence: sequences.lowerBound)
                 let mask = [Scalar](unsafeUninitializedCapacity: output.count) { mask, count in
-                    streams.fill(mask.baseAddress!, "dropout", steps: steps, batch: batch, width: d * h) { lanes, y, width in
+                    streams.fill(mask.baseAddress!, "dropout", steps: steps, batch: batch, width: d * h,
+                                 stream: LaneGenerator.init(from:)) { lanes, y, width in
                         lanes.fillBernoulli(y, count: width, p: keep, value: Scalar(1 / keep))
                     }
                     count = output.count
@@ -451,8 +450,7 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                             observer: &observer)
         }
         let ranges = forward.tapes.map(\.sequences), batchAxis = configuration.batchFirst ? 0 : 1
-        let outputs = outputGradient?.split(alongAxis: batchAxis, ranges)
-        let finalH = finalStateGradient?.h.split(alongAxis: 1, ranges), finalC = finalStateGradient?.c?.split(alongAxis: 1, ranges)
+        let outputs = outputGradient?.split(alongAxis: batchAxis, ranges), finals = finalStateGradient?.split(ranges)
         let tapes = forward.tapes
         let partGradients: [Gradients]
         if let first = observer.observerForPart() {
@@ -462,15 +460,13 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
             partGradients = inParts(tapes.count) { p in
                 var partObserver = observers[p]!
                 defer { observers[p] = partObserver }
-                return backward(tapes[p], outputGradient: outputs?[p],
-                                finalStateGradient: finalH.map { RecurrentState(h: $0[p], c: finalC?[p]) },
+                return backward(tapes[p], outputGradient: outputs?[p], finalStateGradient: finals?[p],
                                 observer: &partObserver)
             }
             for part in observers.values { observer.merge(part) }
         } else {
             partGradients = tapes.indices.map { p in
-                backward(tapes[p], outputGradient: outputs?[p],
-                         finalStateGradient: finalH.map { RecurrentState(h: $0[p], c: finalC?[p]) }, observer: &observer)
+                backward(tapes[p], outputGradient: outputs?[p], finalStateGradient: finals?[p], observer: &observer)
             }
         }
         var parameters = partGradients[0].parameters
@@ -481,13 +477,9 @@ public struct RecurrentNetwork<Scalar: TensorScalar>: Sendable {
                 }
             }
         }
-        let initialC = partGradients[0].initialState.c == nil ? nil
-            : Tensor(concatenating: partGradients.map { $0.initialState.c! }, alongAxis: 1)
-        return Gradients(
-            input: Tensor(concatenating: partGradients.map(\.input), alongAxis: batchAxis),
-            initialState: RecurrentState(h: Tensor(concatenating: partGradients.map(\.initialState.h), alongAxis: 1),
-                                         c: initialC),
-            parameters: parameters)
+        return Gradients(input: Tensor(concatenating: partGradients.map(\.input), alongAxis: batchAxis),
+                         initialState: RecurrentState(concatenating: partGradients.map(\.initialState)),
+                         parameters: parameters)
     }
 
     /// Backward through one part's tape.

@@ -12,3 +12,17 @@ public struct RecurrentState<Scalar: TensorScalar>: Equatable, Sendable {
         self.c = c
     }
 }
+
+extension RecurrentState {
+    /// The states of the sequences in each of `ranges`, for the parts of a split batch.
+    func split(_ ranges: [Range<Int>]) -> [RecurrentState] {
+        let hs = h.split(alongAxis: 1, ranges), cs = c?.split(alongAxis: 1, ranges)
+        return hs.indices.map { RecurrentState(h: hs[$0], c: cs?[$0]) }
+    }
+
+    /// The states of a split batch's parts, joined in order.
+    init(concatenating parts: [RecurrentState]) {
+        self.init(h: Tensor(concatenating: parts.map(\.h), alongAxis: 1),
+                  c: parts[0].c == nil ? nil : Tensor(concatenating: parts.map { $0.c! }, alongAxis: 1))
+    }
+}
